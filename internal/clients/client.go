@@ -1,0 +1,123 @@
+// Package clients builds the authenticated Microsoft Graph and Azure Resource Manager clients every resource
+// shares, and holds what all of them need around those clients: error mapping, replication retries, logging.
+package clients
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	kiotaauth "github.com/microsoft/kiota-authentication-azure-go"
+	khttp "github.com/microsoft/kiota-http-go"
+	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+)
+
+// Client is what the provider hands every resource, data source and ephemeral resource.
+type Client struct {
+	TenantID       string
+	SubscriptionID string
+	Endpoints      Endpoints
+	AuthMethod     AuthMethod
+	Credential     azcore.TokenCredential
+
+	// Graph is the Microsoft Graph v1.0 client (kiota: retries 429/503/504 honouring Retry-After).
+	Graph *msgraphsdk.GraphServiceClient
+	// ARM is the Azure Resource Manager pipeline (azcore: bearer token, retries, Retry-After).
+	ARM *arm.Client
+}
+
+// graphMaxRetries raises kiota's default of 3 so a throttling burst does not fail an apply; the waits themselves
+// come from Retry-After.
+const graphMaxRetries = 8
+
+// New discovers the endpoints, builds the credential and the Graph and ARM clients. Nothing here sends a
+// token request: credentials are first used by the first Graph or ARM call.
+func New(ctx context.Context, cfg Config) (*Client, error) {
+	httpClient := &http.Client{Timeout: 100 * time.Second}
+	ep, ok := knownEnvironments[cfg.Environment]
+	if cfg.MetadataHost != "" {
+		var err error
+		if ep, err = DiscoverEndpoints(ctx, httpClient, cfg.MetadataHost); err != nil {
+			return nil, err
+		}
+	} else if !ok {
+		return nil, fmt.Errorf("unknown environment %q", cfg.Environment)
+	}
+
+	cred, method, err := newCredential(cfg, ep, httpClient)
+	if errors.Is(err, errNoAuthMethod) {
+		cred = lazyCredential{err: err}
+	} else if err != nil {
+		return nil, fmt.Errorf("%s: %w", method, err)
+	}
+	tflog.Debug(ctx, "breakglass provider configured", map[string]any{
+		"auth_method": string(method), "cloud": ep.Name, "graph": ep.GraphEndpoint, "resource_manager": ep.ResourceManagerEndpoint,
+	})
+
+	graph, err := newGraphClient(cred, ep, cfg.Version)
+	if err != nil {
+		return nil, err
+	}
+	armClient, err := arm.NewClient("breakglass", "v1.0.0", cred, &arm.ClientOptions{
+		ClientOptions: policy.ClientOptions{
+			Cloud:           ep.cloudConfiguration(),
+			Telemetry:       policy.TelemetryOptions{ApplicationID: truncate("breakglass/"+cfg.Version, 24)},
+			PerCallPolicies: []policy.Policy{armLoggingPolicy{}},
+			Retry:           policy.RetryOptions{MaxRetries: graphMaxRetries},
+		},
+		DisableRPRegistration: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("building the ARM client: %w", err)
+	}
+	return &Client{
+		TenantID: cfg.TenantID, SubscriptionID: cfg.SubscriptionID, Endpoints: ep, AuthMethod: method,
+		Credential: cred, Graph: graph, ARM: armClient,
+	}, nil
+}
+
+func newGraphClient(cred azcore.TokenCredential, ep Endpoints, version string) (*msgraphsdk.GraphServiceClient, error) {
+	graphURL, err := url.Parse(ep.GraphEndpoint)
+	if err != nil {
+		return nil, fmt.Errorf("graph endpoint %q: %w", ep.GraphEndpoint, err)
+	}
+	auth, err := kiotaauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{ep.GraphScope()}, []string{graphURL.Hostname()})
+	if err != nil {
+		return nil, err
+	}
+	middleware, err := khttp.GetDefaultMiddlewaresWithOptions(
+		&khttp.RetryHandlerOptions{MaxRetries: graphMaxRetries, ShouldRetry: func(time.Duration, int, *http.Request, *http.Response) bool { return true }},
+		// Request bodies stay uncompressed: they are small, and plain bodies keep traffic logs and proxies readable.
+		khttp.NewCompressionOptionsReference(false),
+		&khttp.UserAgentHandlerOptions{Enabled: true, ProductName: "terraform-provider-breakglass", ProductVersion: version},
+	)
+	if err != nil {
+		return nil, err
+	}
+	graphOptions := msgraphsdk.GetDefaultClientOptions()
+	// Logging sits last, next to the transport, so every attempt (retries included) is logged once.
+	middleware = append([]khttp.Middleware{msgraphcore.NewGraphTelemetryHandler(&graphOptions)}, append(middleware, graphLoggingMiddleware{})...)
+	httpClient := khttp.GetDefaultClient(middleware...)
+	adapter, err := msgraphsdk.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
+		auth, nil, nil, httpClient)
+	if err != nil {
+		return nil, err
+	}
+	adapter.SetBaseUrl(ep.GraphEndpoint + "/v1.0")
+	return msgraphsdk.NewGraphServiceClient(adapter), nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
