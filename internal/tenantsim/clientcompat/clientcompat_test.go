@@ -1,0 +1,249 @@
+package clientcompat_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/google/uuid"
+	azauth "github.com/microsoft/kiota-authentication-azure-go"
+	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
+)
+
+// sim is shared by every test here: the process trusts its CA the way users do, via SSL_CERT_FILE, and Go
+// loads the system pool only once per process.
+var sim *tenantsim.Server
+
+func TestMain(m *testing.M) {
+	var err error
+	if sim, err = tenantsim.Start(tenantsim.Config{RandSeed: 1}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := os.Setenv("SSL_CERT_FILE", sim.Info().CAFile); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = sim.Close()
+	os.Exit(code)
+}
+
+func clientOptions(srv *tenantsim.Server) azcore.ClientOptions {
+	return azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: "https://" + srv.Info().MetadataHost + "/"}}
+}
+
+func graphClient(t *testing.T, srv *tenantsim.Server, cred azcore.TokenCredential) (*msgraphsdk.GraphServiceClient, *msgraphsdk.GraphRequestAdapter) {
+	t.Helper()
+	auth, err := azauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{tenantsim.GraphResourceID + ".default"}, []string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adapter, err := msgraphsdk.NewGraphRequestAdapter(auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adapter.SetBaseUrl("https://" + srv.Info().MetadataHost + "/v1.0")
+	return msgraphsdk.NewGraphServiceClient(adapter), adapter
+}
+
+func TestSDKsAgainstSimulator(t *testing.T) {
+	srv := sim
+	info := srv.Info()
+	ctx := context.Background()
+	cred, err := azidentity.NewClientSecretCredential(info.TenantID, info.ClientID, info.ClientSecret,
+		&azidentity.ClientSecretCredentialOptions{ClientOptions: clientOptions(srv), DisableInstanceDiscovery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, adapter := graphClient(t, srv, cred)
+
+	t.Run("create, read, update, error mapping", func(t *testing.T) {
+		user := models.NewUser()
+		user.SetAccountEnabled(ptr(true))
+		user.SetDisplayName(ptr("SDK user"))
+		user.SetMailNickname(ptr("sdkuser"))
+		user.SetUserPrincipalName(ptr("sdkuser@contoso.onmicrosoft.com"))
+		profile := models.NewPasswordProfile()
+		profile.SetPassword(ptr("Sdk-Passw0rd-Value!"))
+		profile.SetForceChangePasswordNextSignIn(ptr(false))
+		user.SetPasswordProfile(profile)
+		created, err := client.Users().Post(ctx, user, nil)
+		if err != nil {
+			t.Fatal(describe(err))
+		}
+		id := *created.GetId()
+
+		patch := models.NewUser()
+		patch.SetJobTitle(ptr("Break glass"))
+		if _, err := client.Users().ByUserId(id).Patch(ctx, patch, nil); err != nil {
+			t.Fatal(describe(err))
+		}
+		got, err := client.Users().ByUserId(id).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id", "accountEnabled", "jobTitle", "onPremisesSyncEnabled"}},
+		})
+		if err != nil {
+			t.Fatal(describe(err))
+		}
+		if !*got.GetAccountEnabled() || *got.GetJobTitle() != "Break glass" || got.GetOnPremisesSyncEnabled() != nil {
+			t.Fatalf("read back %v %v", got.GetAccountEnabled(), got.GetJobTitle())
+		}
+
+		_, err = client.Users().ByUserId(uuid.NewString()).Get(ctx, nil)
+		var odataErr *odataerrors.ODataError
+		if !errors.As(err, &odataErr) || *odataErr.GetErrorEscaped().GetCode() != "Request_ResourceNotFound" || odataErr.ResponseStatusCode != http.StatusNotFound {
+			t.Fatalf("404 not mapped: %v", describe(err))
+		}
+	})
+
+	t.Run("page iterator follows nextLink", func(t *testing.T) {
+		if err := srv.AddUsers(tenantsim.GenerateUsers(150)); err != nil {
+			t.Fatal(err)
+		}
+		first, err := client.Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
+			QueryParameters: &users.UsersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: ptr(int32(40))},
+		})
+		if err != nil {
+			t.Fatal(describe(err))
+		}
+		it, err := msgraphcore.NewPageIterator[models.Userable](first, adapter, models.CreateUserCollectionResponseFromDiscriminatorValue)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		if err := it.Iterate(ctx, func(models.Userable) bool { n++; return true }); err != nil {
+			t.Fatal(describe(err))
+		}
+		if n != len(srv.Users()) {
+			t.Fatalf("iterated %d of %d users", n, len(srv.Users()))
+		}
+	})
+
+	t.Run("batch", func(t *testing.T) {
+		batch := msgraphcore.NewBatchRequest(adapter)
+		get, err := client.Users().ByUserId(tenantsim.FixtureLicensedUserID).ToGetRequestInformation(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		item, err := batch.AddBatchRequestStep(*get)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := batch.Send(ctx, adapter)
+		if err != nil {
+			t.Fatal(describe(err))
+		}
+		user, err := msgraphcore.GetBatchResponseById[models.Userable](resp, *item.GetId(), models.CreateUserFromDiscriminatorValue)
+		if err != nil || *user.GetUserPrincipalName() != "megan.bowen@contoso.com" {
+			t.Fatalf("batch item: %v", describe(err))
+		}
+	})
+
+	t.Run("kiota retry honours Retry-After", func(t *testing.T) {
+		srv.SetKnobs(tenantsim.Knobs{ThrottleRate: 1, RetryAfter: time.Second})
+		go func() { time.Sleep(300 * time.Millisecond); srv.SetKnobs(tenantsim.Knobs{}) }()
+		if _, err := client.Organization().Get(ctx, nil); err != nil {
+			t.Fatalf("throttled request not retried: %v", describe(err))
+		}
+	})
+}
+
+func TestCredentialsAgainstSimulator(t *testing.T) {
+	srv := sim
+	info := srv.Info()
+	ctx := context.Background()
+	scope := policy.TokenRequestOptions{Scopes: []string{tenantsim.GraphResourceID + ".default"}}
+
+	t.Run("client certificate", func(t *testing.T) {
+		key, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ci"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+		der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		cert, _ := x509.ParseCertificate(der)
+		clientID := uuid.NewString()
+		if err := srv.RegisterApp(tenantsim.App{ClientID: clientID, Certificate: cert, Roles: []string{"User.Read.All"}}); err != nil {
+			t.Fatal(err)
+		}
+		cred, err := azidentity.NewClientCertificateCredential(info.TenantID, clientID, []*x509.Certificate{cert}, key,
+			&azidentity.ClientCertificateCredentialOptions{ClientOptions: clientOptions(srv), DisableInstanceDiscovery: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cred.GetToken(ctx, scope); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("federated (GitHub Actions OIDC)", func(t *testing.T) {
+		cred, err := azidentity.NewClientAssertionCredential(info.TenantID, info.ClientID, func(context.Context) (string, error) {
+			return srv.IssueOIDCToken("repo:entra-breakglass/demo:ref:refs/heads/main", "api://AzureADTokenExchange")
+		}, &azidentity.ClientAssertionCredentialOptions{ClientOptions: clientOptions(srv), DisableInstanceDiscovery: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cred.GetToken(ctx, scope); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("wrong secret surfaces AADSTS7000215", func(t *testing.T) {
+		cred, err := azidentity.NewClientSecretCredential(info.TenantID, info.ClientID, "wrong",
+			&azidentity.ClientSecretCredentialOptions{ClientOptions: clientOptions(srv), DisableInstanceDiscovery: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = cred.GetToken(ctx, scope)
+		var authErr *azidentity.AuthenticationFailedError
+		if !errors.As(err, &authErr) || authErr.RawResponse == nil || authErr.RawResponse.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("error %v", err)
+		}
+	})
+
+	t.Run("App Service managed identity", func(t *testing.T) {
+		endpoint, header, clientID := srv.ManagedIdentity()
+		t.Setenv("IDENTITY_ENDPOINT", endpoint)
+		t.Setenv("IDENTITY_HEADER", header)
+		cred, err := azidentity.NewManagedIdentityCredential(&azidentity.ManagedIdentityCredentialOptions{ID: azidentity.ClientID(clientID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cred.GetToken(ctx, scope); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// describe unwraps Graph's OData error for a readable failure message.
+func describe(err error) string {
+	var odataErr *odataerrors.ODataError
+	if errors.As(err, &odataErr) && odataErr.GetErrorEscaped() != nil {
+		return *odataErr.GetErrorEscaped().GetCode() + ": " + *odataErr.GetErrorEscaped().GetMessage()
+	}
+	if err == nil {
+		return "<nil>"
+	}
+	return err.Error()
+}

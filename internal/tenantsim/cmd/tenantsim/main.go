@@ -1,0 +1,76 @@
+// Command tenantsim serves the simulated Entra ID tenant until interrupted. When ready it prints one JSON line
+// with metadata_host, ca_file, tenant_id, client_id, client_secret and subscription_id.
+//
+//	go run ./internal/tenantsim/cmd/tenantsim --state-dir /tmp/sim --request-log /tmp/sim/requests.jsonl
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "tenantsim:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx is done; it writes the Info line to stdout once the listener is up.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	var cfg tenantsim.Config
+	var requestLog string
+	flags := flag.NewFlagSet("tenantsim", flag.ContinueOnError)
+	flags.StringVar(&cfg.Addr, "addr", "127.0.0.1:0", "listen address")
+	flags.StringVar(&cfg.StateDir, "state-dir", "", "directory for ca.pem (default: a temporary directory removed on exit)")
+	flags.StringVar(&cfg.SeedFile, "seed", "", "JSON seed file merged over the default fixtures")
+	flags.StringVar(&requestLog, "request-log", "", "append a JSON-lines request log to this file")
+	flags.DurationVar(&cfg.Knobs.Latency, "latency", 0, "latency added to every Graph, ARM and token request")
+	flags.DurationVar(&cfg.Knobs.ReplicationDelay, "replication-delay", 0, "how long new objects stay invisible to reads")
+	flags.Float64Var(&cfg.Knobs.ThrottleRate, "throttle-rate", 0, "fraction of Graph/ARM requests answered 429")
+	flags.DurationVar(&cfg.Knobs.RetryAfter, "retry-after", 0, "Retry-After of 429 and 503 answers (default 1s)")
+	flags.Float64Var(&cfg.Knobs.ServerErrorRate, "server-error-rate", 0, "fraction of Graph/ARM requests answered 503")
+	flags.Float64Var(&cfg.Knobs.ResetRate, "reset-rate", 0, "fraction of Graph/ARM requests whose connection is reset")
+	flags.Int64Var(&cfg.RandSeed, "rand-seed", 0, "seed for fault injection (0 = time-based)")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+
+	if requestLog != "" {
+		f, err := os.OpenFile(requestLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.RequestLog = f
+	}
+	srv, err := tenantsim.Start(cfg)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	if err := writeInfo(stdout, srv.Info()); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return nil
+}
+
+func writeInfo(w io.Writer, info tenantsim.Info) error {
+	line, err := json.Marshal(info)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", line)
+	return err
+}

@@ -1,0 +1,194 @@
+package tenantsim
+
+import (
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// errNoSuchUser is returned by the state helpers for an unknown id or UPN.
+var errNoSuchUser = errors.New("no such user")
+
+// App is an app registration with its service principal, i.e. a set of test credentials.
+type App struct {
+	ClientID    string
+	DisplayName string
+	Secret      string                // optional client secret
+	Certificate *x509.Certificate     // optional: client assertions signed by its key are accepted
+	Federated   []FederatedCredential // optional federated identity credentials
+	Roles       []string              // Graph application permissions, e.g. "User.ReadWrite.All"
+}
+
+// FederatedCredential trusts tokens from Issuer with Subject and Audience (default "api://AzureADTokenExchange").
+type FederatedCredential struct{ Issuer, Subject, Audience string }
+
+// RegisterApp adds an app registration and its service principal.
+func (s *Server) RegisterApp(app App) error {
+	if uuid.Validate(app.ClientID) != nil {
+		return fmt.Errorf("client id %q is not a GUID", app.ClientID)
+	}
+	app.Roles = append([]string{}, app.Roles...)
+	app.Federated = append([]FederatedCredential{}, app.Federated...)
+	for i := range app.Federated {
+		if app.Federated[i].Audience == "" {
+			app.Federated[i].Audience = defaultFederatedAud
+		}
+	}
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	if s.dir.app(app.ClientID) != nil {
+		return fmt.Errorf("an app with client id %s is already registered", app.ClientID)
+	}
+	s.dir.addApp(app)
+	return nil
+}
+
+// User returns the stored Graph JSON of an active user by id or UPN, including signInActivity; ok is false for
+// absent and soft-deleted users. It ignores the replication delay.
+func (s *Server) User(idOrUPN string) (map[string]any, bool) {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	u := s.dir.user(idOrUPN)
+	if u == nil || u.deleted {
+		return nil, false
+	}
+	return copyObject(u.data), true
+}
+
+// Users returns the stored Graph JSON of all active users in creation order.
+func (s *Server) Users() []map[string]any {
+	return s.snapshotUsers(func(u *userRecord) bool { return !u.deleted })
+}
+
+// DeletedUsers returns the soft-deleted users (those in deletedItems).
+func (s *Server) DeletedUsers() []map[string]any {
+	return s.snapshotUsers(func(u *userRecord) bool { return u.deleted })
+}
+
+func (s *Server) snapshotUsers(keep func(*userRecord) bool) []map[string]any {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	users := s.dir.usersWhere(keep)
+	out := make([]map[string]any, len(users))
+	for i, u := range users {
+		out[i] = copyObject(u.data)
+	}
+	return out
+}
+
+// SetUserFields merges fields into a user (active or soft-deleted) without Graph's validation, for drift that
+// cannot be made through Graph, e.g. onPremisesSyncEnabled, assignedLicenses or signInActivity. Collections are
+// replaced and complex values merged, as in a Graph PATCH. The extra key "password" sets the user's password.
+func (s *Server) SetUserFields(idOrUPN string, fields map[string]any) error {
+	fields, err := normalizeJSON(fields)
+	if err != nil {
+		return err
+	}
+	password, setPassword := fields["password"].(string)
+	delete(fields, "password")
+	for name := range fields {
+		if _, ok := userSchema.properties[name]; !ok || userSchema.writeOnly[name] {
+			return fmt.Errorf("%q is not a stored property of microsoft.graph.user", name)
+		}
+	}
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	u := s.dir.user(idOrUPN)
+	if u == nil {
+		return fmt.Errorf("%w: %s", errNoSuchUser, idOrUPN)
+	}
+	if id, ok := fields["id"]; ok && id != u.id() {
+		return errors.New("the object id cannot be changed")
+	}
+	oldUPN := u.upn()
+	mergePatch(u.data, fields, userSchema.properties)
+	if newUPN := u.upn(); newUPN != oldUPN {
+		renameIdentity(u.data, oldUPN, newUPN)
+	}
+	if setPassword {
+		u.password = hashPassword(password)
+		u.passwordChanges++
+	}
+	return nil
+}
+
+// CheckUserPassword reports whether password is the user's current password.
+func (s *Server) CheckUserPassword(idOrUPN, password string) bool {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	u := s.dir.user(idOrUPN)
+	return u != nil && u.password.matches(password)
+}
+
+// AddUsers loads users in seed format (Graph user JSON plus an optional "password"), e.g. from GenerateUsers.
+// Users whose id or UPN exists are merged into the existing user.
+func (s *Server) AddUsers(users []map[string]any) error {
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	for _, u := range users {
+		if err := s.dir.seedUser(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ---- HTTP control routes (no auth; test use only) ----
+
+func (s *Server) controlRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /_sim/info", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, "application/json", s.Info())
+	})
+	mux.HandleFunc("GET /_sim/users", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, "application/json", map[string]any{"value": s.Users()})
+	})
+	mux.HandleFunc("GET /_sim/deletedUsers", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, "application/json", map[string]any{"value": s.DeletedUsers()})
+	})
+	mux.HandleFunc("PATCH /_sim/users/{id}", s.handleControlPatchUser)
+	mux.HandleFunc("GET /_sim/knobs", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, "application/json", s.Knobs())
+	})
+	mux.HandleFunc("PUT /_sim/knobs", func(w http.ResponseWriter, r *http.Request) {
+		var k Knobs
+		if err := json.NewDecoder(r.Body).Decode(&k); err != nil {
+			writeControlError(w, http.StatusBadRequest, err)
+			return
+		}
+		s.SetKnobs(k)
+		writeJSON(w, http.StatusOK, "application/json", k)
+	})
+}
+
+func (s *Server) handleControlPatchUser(w http.ResponseWriter, r *http.Request) {
+	var fields map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&fields); err != nil {
+		writeControlError(w, http.StatusBadRequest, err)
+		return
+	}
+	id := r.PathValue("id")
+	if err := s.SetUserFields(id, fields); err != nil {
+		status := http.StatusBadRequest
+		if errors.Is(err, errNoSuchUser) {
+			status = http.StatusNotFound
+		}
+		writeControlError(w, status, err)
+		return
+	}
+	s.dir.mu.RLock()
+	var user any
+	if u := s.dir.user(id); u != nil {
+		user = deepCopy(u.data)
+	}
+	s.dir.mu.RUnlock()
+	writeJSON(w, http.StatusOK, "application/json", user)
+}
+
+func writeControlError(w http.ResponseWriter, status int, err error) {
+	writeJSON(w, status, "application/json", map[string]any{"error": strings.TrimSpace(err.Error())})
+}

@@ -1,0 +1,198 @@
+package tenantsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Knobs make the simulated tenant misbehave the way the real one does under load, so the provider's retry,
+// back-off and eventual-consistency handling is exercised. Rates are fractions between 0 and 1.
+type Knobs struct {
+	Latency          time.Duration // added to every Graph, ARM and token request
+	ReplicationDelay time.Duration // a new object is invisible to reads by id/UPN and to lists for this long
+	ThrottleRate     float64       // fraction of Graph/ARM requests answered 429 with Retry-After
+	RetryAfter       time.Duration // Retry-After value (whole seconds, at least 1); default 1s
+	ServerErrorRate  float64       // fraction answered 503 serviceNotAvailable with Retry-After
+	ResetRate        float64       // fraction whose connection is dropped without an answer
+}
+
+// knobsJSON is the wire form of Knobs for PUT/GET /_sim/knobs: durations as Go duration strings ("50ms").
+type knobsJSON struct {
+	Latency          string  `json:"latency"`
+	ReplicationDelay string  `json:"replication_delay"`
+	ThrottleRate     float64 `json:"throttle_rate"`
+	RetryAfter       string  `json:"retry_after"`
+	ServerErrorRate  float64 `json:"server_error_rate"`
+	ResetRate        float64 `json:"reset_rate"`
+}
+
+// MarshalJSON writes durations as Go duration strings.
+func (k Knobs) MarshalJSON() ([]byte, error) {
+	return json.Marshal(knobsJSON{
+		Latency:          k.Latency.String(),
+		ReplicationDelay: k.ReplicationDelay.String(),
+		ThrottleRate:     k.ThrottleRate,
+		RetryAfter:       k.RetryAfter.String(),
+		ServerErrorRate:  k.ServerErrorRate,
+		ResetRate:        k.ResetRate,
+	})
+}
+
+// UnmarshalJSON accepts snake_case or Go field names ("replication_delay" or "ReplicationDelay"); durations are
+// Go duration strings. Absent fields are zero.
+func (k *Knobs) UnmarshalJSON(data []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	var out Knobs
+	for name, value := range raw {
+		var err error
+		switch strings.ToLower(strings.ReplaceAll(name, "_", "")) {
+		case "latency":
+			out.Latency, err = decodeDuration(value)
+		case "replicationdelay":
+			out.ReplicationDelay, err = decodeDuration(value)
+		case "retryafter":
+			out.RetryAfter, err = decodeDuration(value)
+		case "throttlerate":
+			err = json.Unmarshal(value, &out.ThrottleRate)
+		case "servererrorrate":
+			err = json.Unmarshal(value, &out.ServerErrorRate)
+		case "resetrate":
+			err = json.Unmarshal(value, &out.ResetRate)
+		default:
+			err = fmt.Errorf("unknown knob %q", name)
+		}
+		if err != nil {
+			return fmt.Errorf("knob %s: %w", name, err)
+		}
+	}
+	if err := out.validate(); err != nil {
+		return err
+	}
+	*k = out
+	return nil
+}
+
+func decodeDuration(raw json.RawMessage) (time.Duration, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return 0, fmt.Errorf("want a duration string such as \"50ms\": %w", err)
+	}
+	if s == "" {
+		return 0, nil
+	}
+	return time.ParseDuration(s)
+}
+
+func (k Knobs) validate() error {
+	for name, rate := range map[string]float64{"throttle_rate": k.ThrottleRate, "server_error_rate": k.ServerErrorRate, "reset_rate": k.ResetRate} {
+		if rate < 0 || rate > 1 || math.IsNaN(rate) {
+			return fmt.Errorf("%s must be between 0 and 1, got %v", name, rate)
+		}
+	}
+	if k.Latency < 0 || k.ReplicationDelay < 0 || k.RetryAfter < 0 {
+		return fmt.Errorf("durations must not be negative")
+	}
+	return nil
+}
+
+// retryAfterSeconds is the Retry-After header value: whole seconds, rounded up, at least 1.
+func (k Knobs) retryAfterSeconds() string {
+	secs := int(math.Ceil(k.RetryAfter.Seconds()))
+	if secs < 1 {
+		secs = 1
+	}
+	return strconv.Itoa(secs)
+}
+
+// SetKnobs replaces all knobs; later requests see the new values.
+func (s *Server) SetKnobs(k Knobs) {
+	s.knobsMu.Lock()
+	defer s.knobsMu.Unlock()
+	s.knobs = k
+}
+
+// Knobs returns the current knobs.
+func (s *Server) Knobs() Knobs {
+	s.knobsMu.Lock()
+	defer s.knobsMu.Unlock()
+	return s.knobs
+}
+
+type fault int
+
+const (
+	noFault fault = iota
+	faultReset
+	faultThrottle
+	faultServerError
+)
+
+// drawFault decides, with the seeded generator, whether this request is dropped, throttled or failed.
+// Connection resets are only possible for whole HTTP requests, not for $batch items.
+func (s *Server) drawFault(allowReset bool) (fault, Knobs) {
+	s.knobsMu.Lock()
+	defer s.knobsMu.Unlock()
+	k := s.knobs
+	if allowReset && k.ResetRate > 0 && s.rng.Float64() < k.ResetRate {
+		return faultReset, k
+	}
+	if k.ThrottleRate > 0 && s.rng.Float64() < k.ThrottleRate {
+		return faultThrottle, k
+	}
+	if k.ServerErrorRate > 0 && s.rng.Float64() < k.ServerErrorRate {
+		return faultServerError, k
+	}
+	return noFault, k
+}
+
+// writeFault answers a throttled or failed request the way the affected API does. It reports whether it wrote.
+func writeFault(w http.ResponseWriter, r *http.Request, f fault, k Knobs, arm bool) bool {
+	switch f {
+	case faultThrottle:
+		w.Header().Set("Retry-After", k.retryAfterSeconds())
+		if arm {
+			writeARMError(w, http.StatusTooManyRequests, "TooManyRequests", "The request is being throttled as the limit has been reached for operation type - Read_ObservationWindow_00:05:00. For more information, refer to - https://aka.ms/armthrottling")
+		} else {
+			writeGraphError(w, r, newGraphError(http.StatusTooManyRequests, "TooManyRequests", "Too many requests."))
+		}
+		return true
+	case faultServerError:
+		w.Header().Set("Retry-After", k.retryAfterSeconds())
+		if arm {
+			writeARMError(w, http.StatusServiceUnavailable, "ServiceUnavailable", "The service is temporarily unavailable. Please retry later.")
+		} else {
+			writeGraphError(w, r, newGraphError(http.StatusServiceUnavailable, "serviceNotAvailable", "Service unavailable"))
+		}
+		return true
+	}
+	return false
+}
+
+// resetConnection drops the client's connection without an answer. On HTTP/1.1 it hijacks the connection and
+// closes the TCP socket with SO_LINGER 0 (an RST); on HTTP/2, where hijacking is impossible, aborting the handler
+// resets the stream.
+func resetConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			raw := conn
+			if tc, ok := conn.(interface{ NetConn() net.Conn }); ok {
+				raw = tc.NetConn()
+			}
+			if tcp, ok := raw.(*net.TCPConn); ok {
+				_ = tcp.SetLinger(0)
+			}
+			_ = raw.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}

@@ -1,0 +1,170 @@
+package tenantsim
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fidelityDir is the shared fidelity checkers (../shared/fidelity from the repository root).
+var fidelityDir = filepath.Join("..", "..", "..", "shared", "fidelity")
+
+// lockedBuffer is a request log sink that tests read while the server may still write.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]byte{}, b.buf.Bytes()...)
+}
+
+const (
+	scriptedPassword  = "Scr1pted-Secret-Passw0rd!"
+	scriptedPassword2 = "Scr1pted-Second-Passw0rd!"
+)
+
+// runScriptedSession exercises every route with valid requests, as an acceptance run would.
+func runScriptedSession(t *testing.T, srv *Server) {
+	t.Helper()
+	info := srv.Info()
+	c := mainGraphClient(t, srv)
+	body := newUserBody("logged")
+	body["passwordProfile"] = map[string]any{"password": scriptedPassword, "forceChangePasswordNextSignIn": false}
+	body["authorizationInfo"] = map[string]any{"certificateUserIds": []any{"X509:<PN>logged@contoso.com"}}
+	id := c.expect(http.StatusCreated, "POST", "/v1.0/users", body)["id"].(string)
+	c.expect(http.StatusOK, "GET", "/v1.0/users/"+id+"?$select=id,accountEnabled,onPremisesSyncEnabled,assignedLicenses,signInActivity", nil)
+	c.expect(http.StatusOK, "GET", "/v1.0/users?$filter="+url.QueryEscape("userPrincipalName eq 'logged@contoso.onmicrosoft.com'")+"&$select=id,userPrincipalName", nil)
+	c.expect(http.StatusNoContent, "PATCH", "/v1.0/users/"+id, map[string]any{"passwordProfile": map[string]any{"password": scriptedPassword2}, "jobTitle": "Break glass"})
+	c.expectError(http.StatusBadRequest, "Request_BadRequest", "POST", "/v1.0/users", newUserBody("logged"))
+	status, out := postForm(t, srv, tokenPath(srv), url.Values{
+		"grant_type": {"password"}, "client_id": {info.ClientID}, "client_secret": {info.ClientSecret},
+		"username": {"logged@contoso.onmicrosoft.com"}, "password": {scriptedPassword2}, "scope": {GraphResourceID + ".default"},
+	})
+	if status != http.StatusOK {
+		t.Fatalf("ROPC: %d %v", status, out)
+	}
+	c.expect(http.StatusOK, "POST", "/v1.0/$batch", map[string]any{"requests": []any{
+		map[string]any{"id": "1", "method": "POST", "url": "/users", "headers": map[string]any{"Content-Type": "application/json"},
+			"body": map[string]any{"accountEnabled": true, "displayName": "Batched", "mailNickname": "batched", "userPrincipalName": "batched@contoso.onmicrosoft.com",
+				"passwordProfile": map[string]any{"password": scriptedPassword}}},
+		map[string]any{"id": "2", "method": "GET", "url": "/domains"},
+	}})
+	c.expect(http.StatusNoContent, "DELETE", "/v1.0/users/"+id, nil)
+	c.expect(http.StatusOK, "GET", "/v1.0/directory/deletedItems/microsoft.graph.user", nil)
+	c.expect(http.StatusOK, "GET", "/v1.0/directory/deletedItems/"+id, nil)
+	c.expect(http.StatusOK, "POST", "/v1.0/directory/deletedItems/"+id+"/restore", nil)
+	c.expect(http.StatusNoContent, "DELETE", "/v1.0/users/"+id, nil)
+	c.expect(http.StatusNoContent, "DELETE", "/v1.0/directory/deletedItems/"+id, nil)
+	c.expect(http.StatusOK, "GET", "/v1.0/organization", nil)
+	c.expect(http.StatusOK, "GET", "/v1.0/domains/contoso.com", nil)
+	c.header.Set("ConsistencyLevel", "eventual")
+	c.expect(http.StatusOK, "GET", "/v1.0/users?$count=true&$top=1", nil)
+	c.expect(http.StatusOK, "PATCH", "/_sim/users/"+FixtureLicensedUserID, map[string]any{"assignedLicenses": []any{}})
+}
+
+func TestRequestLogRedactsSecrets(t *testing.T) {
+	var buf lockedBuffer
+	srv := startSim(t, Config{RequestLog: &buf})
+	runScriptedSession(t, srv)
+	_ = srv.Close()
+	raw := buf.Bytes()
+	for _, secret := range []string{scriptedPassword, scriptedPassword2, srv.Info().ClientSecret} {
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Fatalf("secret %q appears in the request log", secret)
+		}
+	}
+	if !bytes.Contains(raw, []byte(redacted)) {
+		t.Fatal("nothing redacted")
+	}
+	var sawToken, sawBatch, sawControl bool
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var entry map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &entry); err != nil {
+			t.Fatalf("not a JSON line: %s", sc.Text())
+		}
+		for _, field := range []string{"time", "method", "url", "status", "duration_ms"} {
+			if _, ok := entry[field]; !ok {
+				t.Fatalf("missing %s: %v", field, entry)
+			}
+		}
+		u := entry["url"].(string)
+		switch {
+		case strings.HasSuffix(u, "/oauth2/v2.0/token"):
+			sawToken = true
+			form := entry["body"].(map[string]any)
+			if form["client_secret"] != redacted || (form["grant_type"] == "password" && form["password"] != redacted) {
+				t.Fatalf("token form not redacted: %v", form)
+			}
+			if entry["client_id"] != srv.Info().ClientID {
+				t.Fatalf("client_id %v", entry["client_id"])
+			}
+		case u == "/v1.0/$batch":
+			sawBatch = true
+		case strings.HasPrefix(u, "/_sim/"):
+			sawControl = true
+		case strings.HasPrefix(u, "/v1.0/") && entry["client_id"] != srv.Info().ClientID:
+			t.Fatalf("Graph entry without client_id: %v", entry)
+		}
+	}
+	if !sawToken || !sawBatch || !sawControl {
+		t.Fatalf("token %v batch %v control %v", sawToken, sawBatch, sawControl)
+	}
+}
+
+func TestRedactionRules(t *testing.T) {
+	got := redactedBody("application/json", []byte(`{"passwordProfile":{"password":"p"},"passwordCredentials":[{"secretText":"s","value":"v","displayName":"d"}],"value":"kept","keyCredentials":[{"key":"k"}]}`))
+	raw, _ := json.Marshal(got)
+	for _, secret := range []string{`"p"`, `"s"`, `"v"`, `"k"`} {
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Fatalf("%s not redacted: %s", secret, raw)
+		}
+	}
+	if !bytes.Contains(raw, []byte(`"kept"`)) || !bytes.Contains(raw, []byte(`"d"`)) {
+		t.Fatalf("over-redacted: %s", raw)
+	}
+	if redactedBody("text/plain", []byte("password=hunter2")) != redacted {
+		t.Fatal("a non-JSON body is logged raw")
+	}
+}
+
+// TestRequestLogPassesFidelityCheck runs check-log.py, which checks every Graph request of the log against the
+// v1.0 CSDL.
+func TestRequestLogPassesFidelityCheck(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not on PATH")
+	}
+	logPath := filepath.Join(t.TempDir(), "requests.jsonl")
+	f, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startSim(t, Config{RequestLog: f})
+	runScriptedSession(t, srv)
+	_ = srv.Close()
+	_ = f.Close()
+	out, err := exec.Command(python, filepath.Join(fidelityDir, "check-log.py"), "--summary", logPath).CombinedOutput()
+	if err != nil {
+		t.Fatalf("check-log.py: %v\n%s", err, out)
+	}
+	t.Logf("check-log.py: %s", bytes.TrimSpace(out))
+}
