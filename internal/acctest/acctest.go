@@ -1,0 +1,133 @@
+// Package acctest is the acceptance-test harness: it runs the provider in-process against the simulated tenant
+// (started once per test binary) or, when BREAKGLASS_ACC_LIVE=1 and ARM_* credentials are set, against a real
+// tenant, with the same test code.
+package acctest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/provider"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
+)
+
+// LiveEnv is the switch for running the acceptance tests against a real tenant: set it to 1 together with
+// ARM_TENANT_ID, ARM_CLIENT_ID and a credential (ARM_CLIENT_SECRET, a certificate or OIDC).
+const LiveEnv = "BREAKGLASS_ACC_LIVE"
+
+var sim *tenantsim.Server
+
+// ProtoV6ProviderFactories serves the provider in-process, plus the echo provider that surfaces ephemeral values
+// in tests.
+func ProtoV6ProviderFactories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"breakglass": providerserver.NewProtocol6WithError(provider.New("test")()),
+		"echo":       echoprovider.NewProviderServer(),
+	}
+}
+
+// Live reports whether the tests run against a real tenant.
+func Live() bool { return os.Getenv(LiveEnv) == "1" }
+
+// Main is the TestMain of every package with acceptance tests: with TF_ACC set and no live tenant, it starts the
+// simulated tenant and points the ARM_* variables and SSL_CERT_FILE at it, exactly as a user would.
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	if os.Getenv("TF_ACC") == "" || Live() {
+		return m.Run()
+	}
+	cfg := tenantsim.Config{}
+	if path := os.Getenv("TENANTSIM_REQUEST_LOG"); path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "acctest: opening the request log:", err)
+			return 1
+		}
+		defer f.Close()
+		cfg.RequestLog = f
+	}
+	var err error
+	sim, err = tenantsim.Start(cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "acctest: starting the simulated tenant:", err)
+		return 1
+	}
+	defer sim.Close()
+	info := sim.Info()
+	for k, v := range map[string]string{
+		"SSL_CERT_FILE":         info.CAFile,
+		"ARM_METADATA_HOSTNAME": info.MetadataHost,
+		"ARM_TENANT_ID":         info.TenantID,
+		"ARM_CLIENT_ID":         info.ClientID,
+		"ARM_CLIENT_SECRET":     info.ClientSecret,
+		"ARM_SUBSCRIPTION_ID":   info.SubscriptionID,
+		"ARM_USE_CLI":           "false",
+	} {
+		os.Setenv(k, v)
+	}
+	return m.Run()
+}
+
+// PreCheck fails fast when a live run lacks credentials.
+func PreCheck(t *testing.T) {
+	t.Helper()
+	if Live() {
+		for _, k := range []string{"ARM_TENANT_ID", "ARM_CLIENT_ID"} {
+			if os.Getenv(k) == "" {
+				t.Fatalf("%s=1 needs %s", LiveEnv, k)
+			}
+		}
+	}
+}
+
+// Sim returns the simulated tenant, skipping the test on a live tenant: such tests inspect or change what Graph
+// cannot (a user's stored password, on-premises sync, fault injection).
+func Sim(t *testing.T) *tenantsim.Server {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
+	}
+	if Live() {
+		t.Skip("needs the simulated tenant's controls; skipped on a live tenant (" + LiveEnv + "=1)")
+	}
+	if sim == nil {
+		t.Fatal("the simulated tenant is not running: run acceptance tests with TF_ACC=1 and acctest.Main as TestMain")
+	}
+	return sim
+}
+
+// Client is a Graph/ARM client built from the same ARM_* environment as the provider, for tests that change the
+// tenant behind Terraform's back (drift) or check what it holds.
+func Client(t *testing.T) *clients.Client {
+	t.Helper()
+	c, err := clients.New(context.Background(), clients.Config{
+		TenantID:       os.Getenv("ARM_TENANT_ID"),
+		ClientID:       os.Getenv("ARM_CLIENT_ID"),
+		ClientSecret:   os.Getenv("ARM_CLIENT_SECRET"),
+		MetadataHost:   os.Getenv("ARM_METADATA_HOSTNAME"),
+		Environment:    envOr("ARM_ENVIRONMENT", "public"),
+		SubscriptionID: os.Getenv("ARM_SUBSCRIPTION_ID"),
+		Version:        "test",
+	})
+	if err != nil {
+		t.Fatalf("building the test's Graph client: %v", err)
+	}
+	return c
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

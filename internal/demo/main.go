@@ -1,0 +1,132 @@
+// Command demo is `make demo`: it starts the simulated tenant, points Terraform at the freshly built provider
+// through a dev_overrides CLI configuration, applies examples/complete, shows the outputs, proves a second plan
+// is empty, and destroys. Everything lives in a temporary directory; the repository stays clean.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
+)
+
+func main() {
+	providerDir := flag.String("provider-dir", "bin", "directory holding the built terraform-provider-breakglass binary")
+	example := flag.String("example", "examples/complete", "configuration to apply")
+	keep := flag.Bool("keep", false, "keep the tenant's resources and the work directory (skip destroy)")
+	flag.Parse()
+	if err := run(*providerDir, *example, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(providerDir, example string, keep bool) error {
+	providerDir, err := filepath.Abs(providerDir)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(providerDir, "terraform-provider-breakglass")); err != nil {
+		return fmt.Errorf("no provider binary in %s: run `make build` first (make demo does)", providerDir)
+	}
+	work, err := os.MkdirTemp("", "breakglass-demo-")
+	if err != nil {
+		return err
+	}
+	if !keep {
+		defer os.RemoveAll(work)
+	}
+	logPath := filepath.Join(work, "requests.jsonl")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+
+	sim, err := tenantsim.Start(tenantsim.Config{RequestLog: logFile})
+	if err != nil {
+		return fmt.Errorf("starting the simulated tenant: %w", err)
+	}
+	defer sim.Close()
+	info := sim.Info()
+	fmt.Printf("Simulated tenant %s at https://%s (CA %s)\n\n", info.TenantID, info.MetadataHost, info.CAFile)
+
+	cliConfig := filepath.Join(work, "terraformrc")
+	err = os.WriteFile(cliConfig, fmt.Appendf(nil, `provider_installation {
+  dev_overrides {
+    "entra-breakglass/breakglass" = %q
+  }
+  direct {}
+}
+`, providerDir), 0o600)
+	if err != nil {
+		return err
+	}
+	config := filepath.Join(work, "config")
+	if err := os.CopyFS(config, os.DirFS(example)); err != nil {
+		return fmt.Errorf("copying %s: %w", example, err)
+	}
+
+	env := append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+cliConfig,
+		"TF_IN_AUTOMATION=1",
+		"SSL_CERT_FILE="+info.CAFile,
+		"ARM_METADATA_HOSTNAME="+info.MetadataHost,
+		"ARM_TENANT_ID="+info.TenantID,
+		"ARM_CLIENT_ID="+info.ClientID,
+		"ARM_CLIENT_SECRET="+info.ClientSecret,
+		"ARM_SUBSCRIPTION_ID="+info.SubscriptionID,
+		"ARM_USE_CLI=false",
+	)
+	tf := func(args ...string) (string, error) {
+		fmt.Printf("$ terraform %s\n", strings.Join(args, " "))
+		cmd := exec.Command("terraform", append([]string{"-chdir=" + config}, args...)...)
+		cmd.Env = env
+		var out bytes.Buffer
+		cmd.Stdout = io.MultiWriter(os.Stdout, &out)
+		cmd.Stderr = os.Stderr
+		err := cmd.Run()
+		return out.String(), err
+	}
+	before := countLines(logPath)
+	if _, err := tf("apply", "-auto-approve", "-input=false"); err != nil {
+		return fmt.Errorf("terraform apply: %w", err)
+	}
+	applied := countLines(logPath)
+	if _, err := tf("output"); err != nil {
+		return fmt.Errorf("terraform output: %w", err)
+	}
+	if _, err := tf("plan", "-detailed-exitcode", "-input=false"); err != nil {
+		return fmt.Errorf("the plan after apply is not empty (or failed): %w", err)
+	}
+	fmt.Printf("\nThe simulated tenant now holds %d users; the apply took %d requests (token, Graph and ARM).\n",
+		len(sim.Users()), applied-before)
+	if keep {
+		fmt.Printf("Kept %s (state, CLI config, request log). The tenant stops with this program.\n", work)
+		return nil
+	}
+	if _, err := tf("destroy", "-auto-approve", "-input=false"); err != nil {
+		return fmt.Errorf("terraform destroy: %w", err)
+	}
+	return nil
+}
+
+func countLines(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	n := 0
+	for s := bufio.NewScanner(f); s.Scan(); {
+		n++
+	}
+	return n
+}

@@ -1,0 +1,225 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+)
+
+type tfsdkConfig = tfsdk.Config
+
+// passwordPolicies keeps the emergency password from expiring: an expired password is a locked door.
+const passwordPolicies = "DisablePasswordExpiration"
+
+// userSelect is every property Read maps to state; asking for them by name keeps the response small.
+var userSelect = []string{
+	"id", "displayName", "userPrincipalName", "mailNickname", "accountEnabled", "usageLocation",
+	"passwordPolicies", "authorizationInfo", "onPremisesSyncEnabled", "assignedLicenses",
+}
+
+type graphUser struct{ models.Userable }
+
+// getUser reads a user by object id or UPN.
+func getUser(ctx context.Context, c *clients.Client, idOrUPN string) (graphUser, error) {
+	u, err := c.Graph.Users().ByUserId(idOrUPN).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect},
+	})
+	return graphUser{u}, err
+}
+
+// applyTo copies what Graph reports into the model, so a change made outside Terraform shows as drift.
+func (u graphUser) applyTo(ctx context.Context, m *accountModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.ID = types.StringValue(derefString(u.GetId()))
+	m.ObjectID = m.ID
+	m.DisplayName = types.StringPointerValue(u.GetDisplayName())
+	m.UserPrincipalName = types.StringPointerValue(u.GetUserPrincipalName())
+	m.MailNickname = types.StringPointerValue(u.GetMailNickname())
+	m.AccountEnabled = types.BoolValue(u.GetAccountEnabled() != nil && *u.GetAccountEnabled())
+	m.UsageLocation = types.StringPointerValue(u.GetUsageLocation())
+	m.OnPremisesSyncEnabled = types.BoolValue(u.GetOnPremisesSyncEnabled() != nil && *u.GetOnPremisesSyncEnabled())
+
+	licenses := []attr.Value{}
+	for _, l := range u.GetAssignedLicenses() {
+		if l.GetSkuId() != nil {
+			licenses = append(licenses, types.StringValue(l.GetSkuId().String()))
+		}
+	}
+	m.AssignedLicenses = types.SetValueMust(types.StringType, licenses)
+
+	var certIDs []string
+	if info := u.GetAuthorizationInfo(); info != nil {
+		certIDs = info.GetCertificateUserIds()
+	}
+	// An unset attribute and an empty list in Graph are the same thing; keep null so the plan stays empty.
+	if len(certIDs) == 0 && m.CertificateUserIDs.IsNull() {
+		return diags
+	}
+	set, d := types.SetValueFrom(ctx, types.StringType, certIDs)
+	diags.Append(d...)
+	m.CertificateUserIDs = set
+	return diags
+}
+
+// newUserBody is the POST /users body: a cloud-only member whose password never expires and is not to be changed
+// at first sign-in (nobody will be there to change it in an emergency).
+func newUserBody(ctx context.Context, m accountModel, password string) (models.Userable, diag.Diagnostics) {
+	u := models.NewUser()
+	u.SetAccountEnabled(m.AccountEnabled.ValueBoolPointer())
+	u.SetDisplayName(m.DisplayName.ValueStringPointer())
+	u.SetMailNickname(m.MailNickname.ValueStringPointer())
+	u.SetUserPrincipalName(m.UserPrincipalName.ValueStringPointer())
+	u.SetPasswordProfile(passwordProfile(password))
+	u.SetPasswordPolicies(ptr(passwordPolicies))
+	if !m.UsageLocation.IsNull() && !m.UsageLocation.IsUnknown() {
+		u.SetUsageLocation(m.UsageLocation.ValueStringPointer())
+	}
+	diags := setCertificateUserIDs(ctx, u, m.CertificateUserIDs, false)
+	return u, diags
+}
+
+// patchUserBody holds only what changed, so a PATCH never rewrites what someone else set on other properties.
+func patchUserBody(ctx context.Context, plan, state accountModel, password string) (models.Userable, diag.Diagnostics) {
+	u := models.NewUser()
+	if !plan.DisplayName.Equal(state.DisplayName) {
+		u.SetDisplayName(plan.DisplayName.ValueStringPointer())
+	}
+	if !plan.UserPrincipalName.IsUnknown() && !plan.UserPrincipalName.Equal(state.UserPrincipalName) {
+		u.SetUserPrincipalName(plan.UserPrincipalName.ValueStringPointer())
+	}
+	if !plan.MailNickname.IsUnknown() && !plan.MailNickname.Equal(state.MailNickname) {
+		u.SetMailNickname(plan.MailNickname.ValueStringPointer())
+	}
+	if !plan.AccountEnabled.Equal(state.AccountEnabled) {
+		u.SetAccountEnabled(plan.AccountEnabled.ValueBoolPointer())
+	}
+	if !plan.UsageLocation.IsUnknown() && !plan.UsageLocation.IsNull() && !plan.UsageLocation.Equal(state.UsageLocation) {
+		u.SetUsageLocation(plan.UsageLocation.ValueStringPointer())
+	}
+	if password != "" {
+		u.SetPasswordProfile(passwordProfile(password))
+		u.SetPasswordPolicies(ptr(passwordPolicies))
+	}
+	var diags diag.Diagnostics
+	if !plan.CertificateUserIDs.Equal(state.CertificateUserIDs) {
+		diags = setCertificateUserIDs(ctx, u, plan.CertificateUserIDs, true)
+	}
+	return u, diags
+}
+
+func passwordProfile(password string) models.PasswordProfileable {
+	p := models.NewPasswordProfile()
+	p.SetPassword(&password)
+	p.SetForceChangePasswordNextSignIn(ptr(false))
+	return p
+}
+
+// setCertificateUserIDs sets authorizationInfo; on update an empty set is sent as [] to remove the bindings.
+func setCertificateUserIDs(ctx context.Context, u models.Userable, set types.Set, update bool) diag.Diagnostics {
+	if set.IsUnknown() || set.IsNull() && !update {
+		return nil
+	}
+	ids := []string{}
+	diags := set.ElementsAs(ctx, &ids, false)
+	slices.Sort(ids)
+	info := models.NewAuthorizationInfo()
+	info.SetCertificateUserIds(ids)
+	u.SetAuthorizationInfo(info)
+	return diags
+}
+
+func explainCreate(m accountModel, err error) string {
+	ge, _ := clients.AsGraphError(err)
+	if strings.Contains(ge.Message, "same value for property userPrincipalName") {
+		return fmt.Sprintf("A user named %s already exists (possibly soft-deleted: purge it from Deleted users, or "+
+			"import it with `terraform import <address> %s`).", m.UserPrincipalName.ValueString(), m.UserPrincipalName.ValueString())
+	}
+	return clients.Explain("creating user "+m.UserPrincipalName.ValueString(), clients.PermUserWrite, err)
+}
+
+func explainUpdate(m accountModel, err error) string {
+	msg := clients.Explain("updating user "+m.UserPrincipalName.ValueString(), clients.PermUserWrite, err)
+	if clients.IsForbidden(err) {
+		msg += " Resetting the password of a user who holds an admin role also needs the Privileged Authentication " +
+			"Administrator role for the provider's identity."
+	}
+	return msg
+}
+
+// domainList is the tenant's domains, fetched once per provider instance: they change rarely and every account
+// in a plan needs them.
+type domainList []models.Domainable
+
+var domainCache sync.Map // *clients.Client -> domainList
+
+func tenantDomains(ctx context.Context, c *clients.Client) (domainList, error) {
+	if cached, ok := domainCache.Load(c); ok {
+		return cached.(domainList), nil //nolint:forcetypeassert // only domainList is stored
+	}
+	resp, err := c.Graph.Domains().Get(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	list := domainList(resp.GetValue())
+	domainCache.Store(c, list)
+	return list, nil
+}
+
+func (d domainList) initial() string {
+	for _, dom := range d {
+		if dom.GetIsInitial() != nil && *dom.GetIsInitial() {
+			return derefString(dom.GetId())
+		}
+	}
+	return ""
+}
+
+func (d domainList) verified(name string) bool {
+	return slices.ContainsFunc(d.verifiedNames(), func(v string) bool { return strings.EqualFold(v, name) })
+}
+
+func (d domainList) verifiedNames() []string {
+	var names []string
+	for _, dom := range d {
+		if dom.GetIsVerified() != nil && *dom.GetIsVerified() {
+			names = append(names, derefString(dom.GetId()))
+		}
+	}
+	return names
+}
+
+// neutralNickname makes an alias that says nothing about the account's purpose, as Microsoft advises.
+func neutralNickname() (string, error) {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	b := make([]byte, 8)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			return "", err
+		}
+		b[i] = alphabet[n.Int64()]
+	}
+	return "acct-" + string(b), nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func derefString(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
