@@ -3,6 +3,8 @@ package account_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -512,4 +514,46 @@ func TestAccAccount_badInput(t *testing.T) {
 			}},
 		})
 	})
+}
+
+// TestAccAccount_noSecretsInTraceLogs applies both password modes with every log at TRACE and scans what the
+// provider and Terraform wrote for the passwords and for bearer tokens. It changes process environment variables,
+// so it does not run in parallel.
+func TestAccAccount_noSecretsInTraceLogs(t *testing.T) {
+	name := uniqueName(t)
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	writeOnly, _ := account.GeneratePassword(90)
+	var generated string
+	resource.Test(t, testCase(t, resource.TestStep{
+		Config: fmt.Sprintf(`
+resource "breakglass_account" "test" {
+  display_name  = "Ops %[1]s"
+  mail_nickname = "%[1]s"
+}
+
+resource "breakglass_account" "wo" {
+  display_name        = "Ops %[1]s wo"
+  mail_nickname       = "%[1]swo"
+  password_wo         = %[2]q
+  password_wo_version = 1
+}`, name, writeOnly),
+		Check: capture(&generated, "password"),
+	}))
+	logs, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logs) < 10_000 || !strings.Contains(string(logs), "HTTP request") {
+		t.Fatalf("the trace log (%d bytes) does not hold the provider's request logs; the scan would prove nothing", len(logs))
+	}
+	for what, secret := range map[string]string{"generated password": generated, "write-only password": writeOnly, "client secret": os.Getenv("ARM_CLIENT_SECRET")} {
+		if secret != "" && strings.Contains(string(logs), secret) {
+			t.Errorf("the %s appears in the TRACE log", what)
+		}
+	}
+	if regexp.MustCompile(`(?i)bearer\s+ey`).Match(logs) {
+		t.Error("a bearer token appears in the TRACE log")
+	}
 }
