@@ -5,10 +5,8 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,25 +83,29 @@ func run(providerDir, example string, keep bool) error {
 		"ARM_SUBSCRIPTION_ID="+info.SubscriptionID,
 		"ARM_USE_CLI=false",
 	)
-	tf := func(args ...string) (string, error) {
+	// Colours only for a person at a terminal, not for CI logs.
+	var colour []string
+	if fi, err := os.Stdout.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		colour = []string{"-no-color"}
+	}
+	tf := func(command string, args ...string) error {
+		args = append(append([]string{command}, colour...), args...)
 		fmt.Printf("$ terraform %s\n", strings.Join(args, " "))
 		cmd := exec.Command("terraform", append([]string{"-chdir=" + config}, args...)...)
 		cmd.Env = env
-		var out bytes.Buffer
-		cmd.Stdout = io.MultiWriter(os.Stdout, &out)
+		cmd.Stdout = os.Stdout
 		cmd.Stderr = os.Stderr
-		err := cmd.Run()
-		return out.String(), err
+		return cmd.Run()
 	}
 	before := countLines(logPath)
-	if _, err := tf("apply", "-auto-approve", "-input=false"); err != nil {
+	if err := tf("apply", "-auto-approve", "-input=false"); err != nil {
 		return fmt.Errorf("terraform apply: %w", err)
 	}
 	applied := countLines(logPath)
-	if _, err := tf("output"); err != nil {
+	if err := tf("output"); err != nil {
 		return fmt.Errorf("terraform output: %w", err)
 	}
-	if _, err := tf("plan", "-detailed-exitcode", "-input=false"); err != nil {
+	if err := tf("plan", "-detailed-exitcode", "-input=false"); err != nil {
 		return fmt.Errorf("the plan after apply is not empty (or failed): %w", err)
 	}
 	fmt.Printf("\nThe simulated tenant now holds %d users; the apply took %d requests (token, Graph and ARM).\n",
@@ -112,7 +114,7 @@ func run(providerDir, example string, keep bool) error {
 		fmt.Printf("Kept %s (state, CLI config, request log). The tenant stops with this program.\n", work)
 		return nil
 	}
-	if _, err := tf("destroy", "-auto-approve", "-input=false"); err != nil {
+	if err := tf("destroy", "-auto-approve", "-input=false"); err != nil {
 		return fmt.Errorf("terraform destroy: %w", err)
 	}
 	return nil

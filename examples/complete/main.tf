@@ -1,0 +1,37 @@
+# Two emergency access accounts, one with each password mode. `make demo` applies this
+# against the simulated tenant; the same configuration works against a real tenant.
+
+terraform {
+  required_version = ">= 1.11"
+
+  required_providers {
+    breakglass = {
+      source = "entra-breakglass/breakglass"
+    }
+  }
+}
+
+# Everything comes from the environment (ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET or
+# another credential, ARM_METADATA_HOSTNAME for a private cloud or the simulated tenant).
+provider "breakglass" {}
+
+# Generated password, kept (sensitive) in state. Changing rotation_date rotates it.
+resource "breakglass_account" "primary" {
+  display_name = "${var.name_prefix} 01"
+
+  keepers = {
+    rotation_date = var.rotation_date
+  }
+}
+
+# Write-only password: generated during apply and sent to Entra ID, never stored in plan
+# or state. Bump password_version to set a new one.
+ephemeral "breakglass_password" "secondary" {
+  length = 128
+}
+
+resource "breakglass_account" "secondary" {
+  display_name        = "${var.name_prefix} 02"
+  password_wo         = ephemeral.breakglass_password.secondary.result
+  password_wo_version = var.password_version
+}

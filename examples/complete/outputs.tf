@@ -1,0 +1,22 @@
+# Names and ids only: never output a password. The generated one is in state (sensitive);
+# `terraform show -json` reveals it when the safe is filled.
+
+output "primary_user_principal_name" {
+  description = "Sign-in name of the account with a generated password."
+  value       = breakglass_account.primary.user_principal_name
+}
+
+output "primary_object_id" {
+  description = "Object id of the account with a generated password."
+  value       = breakglass_account.primary.object_id
+}
+
+output "secondary_user_principal_name" {
+  description = "Sign-in name of the account with a write-only password."
+  value       = breakglass_account.secondary.user_principal_name
+}
+
+output "secondary_object_id" {
+  description = "Object id of the account with a write-only password."
+  value       = breakglass_account.secondary.object_id
+}
