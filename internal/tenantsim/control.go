@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -138,6 +139,52 @@ func (s *Server) AddUsers(users []map[string]any) error {
 	return nil
 }
 
+// RoleAssignmentSchedules returns the active role assignment schedules (unifiedRoleAssignmentSchedule JSON) that
+// have not expired, made through PIM or outside it, in creation order.
+func (s *Server) RoleAssignmentSchedules() []map[string]any {
+	return s.snapshotGrants(activeGrant, false, (*roleGrant).scheduleJSON)
+}
+
+// RoleEligibilitySchedules returns the eligible role assignment schedules (unifiedRoleEligibilitySchedule JSON).
+func (s *Server) RoleEligibilitySchedules() []map[string]any {
+	return s.snapshotGrants(eligibleGrant, false, (*roleGrant).scheduleJSON)
+}
+
+// RoleAssignments returns the role assignments in force now (unifiedRoleAssignment JSON), as GET
+// /roleManagement/directory/roleAssignments lists them.
+func (s *Server) RoleAssignments() []map[string]any {
+	return s.snapshotGrants(activeGrant, true, (*roleGrant).assignmentJSON)
+}
+
+func (s *Server) snapshotGrants(kind grantKind, inForce bool, render func(*roleGrant) map[string]any) []map[string]any {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	return renderGrants(s.dir.rbac.live(kind, time.Now(), inForce), render)
+}
+
+// RoleDefinitions returns the stored role definitions, including "isPrivileged" (the Entra PRIVILEGED label),
+// which Graph v1.0 does not serve.
+func (s *Server) RoleDefinitions() []map[string]any {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	out := make([]map[string]any, len(s.dir.rbac.definitions))
+	for i, def := range s.dir.rbac.definitions {
+		out[i] = copyObject(def)
+	}
+	return out
+}
+
+// ServicePrincipalID returns the object id of a registered app's service principal (it differs from the app id),
+// which is what role assignments name as principalId.
+func (s *Server) ServicePrincipalID(clientID string) (string, bool) {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	if app := s.dir.app(clientID); app != nil {
+		return app.servicePrincipalID, true
+	}
+	return "", false
+}
+
 // ---- HTTP control routes (no auth; test use only) ----
 
 func (s *Server) controlRoutes(mux *http.ServeMux) {
@@ -151,6 +198,15 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		writeJSON(w, http.StatusOK, "application/json", map[string]any{"value": s.DeletedUsers()})
 	})
 	mux.HandleFunc("PATCH /_sim/users/{id}", s.handleControlPatchUser)
+	mux.HandleFunc("GET /_sim/roleAssignmentSchedules", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, "application/json", map[string]any{"value": s.RoleAssignmentSchedules()})
+	})
+	mux.HandleFunc("GET /_sim/roleEligibilitySchedules", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, "application/json", map[string]any{"value": s.RoleEligibilitySchedules()})
+	})
+	mux.HandleFunc("GET /_sim/roleAssignments", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, "application/json", map[string]any{"value": s.RoleAssignments()})
+	})
 	mux.HandleFunc("GET /_sim/knobs", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, "application/json", s.Knobs())
 	})

@@ -16,31 +16,37 @@ import (
 type Knobs struct {
 	Latency          time.Duration // added to every Graph, ARM and token request
 	ReplicationDelay time.Duration // a new object is invisible to reads by id/UPN and to lists for this long
-	ThrottleRate     float64       // fraction of Graph/ARM requests answered 429 with Retry-After
-	RetryAfter       time.Duration // Retry-After value (whole seconds, at least 1); default 1s
-	ServerErrorRate  float64       // fraction answered 503 serviceNotAvailable with Retry-After
-	ResetRate        float64       // fraction whose connection is dropped without an answer
+	// PIMReplicationDelay is PIM's own lag on top of ReplicationDelay: a new principal is unknown to role
+	// assignment requests (PIM schedule requests and direct roleAssignments) for this much longer. Real tenants
+	// show tens of seconds, up to about two minutes.
+	PIMReplicationDelay time.Duration
+	ThrottleRate        float64       // fraction of Graph/ARM requests answered 429 with Retry-After
+	RetryAfter          time.Duration // Retry-After value (whole seconds, at least 1); default 1s
+	ServerErrorRate     float64       // fraction answered 503 serviceNotAvailable with Retry-After
+	ResetRate           float64       // fraction whose connection is dropped without an answer
 }
 
 // knobsJSON is the wire form of Knobs for PUT/GET /_sim/knobs: durations as Go duration strings ("50ms").
 type knobsJSON struct {
-	Latency          string  `json:"latency"`
-	ReplicationDelay string  `json:"replication_delay"`
-	ThrottleRate     float64 `json:"throttle_rate"`
-	RetryAfter       string  `json:"retry_after"`
-	ServerErrorRate  float64 `json:"server_error_rate"`
-	ResetRate        float64 `json:"reset_rate"`
+	Latency             string  `json:"latency"`
+	ReplicationDelay    string  `json:"replication_delay"`
+	PIMReplicationDelay string  `json:"pim_replication_delay"`
+	ThrottleRate        float64 `json:"throttle_rate"`
+	RetryAfter          string  `json:"retry_after"`
+	ServerErrorRate     float64 `json:"server_error_rate"`
+	ResetRate           float64 `json:"reset_rate"`
 }
 
 // MarshalJSON writes durations as Go duration strings.
 func (k Knobs) MarshalJSON() ([]byte, error) {
 	return json.Marshal(knobsJSON{
-		Latency:          k.Latency.String(),
-		ReplicationDelay: k.ReplicationDelay.String(),
-		ThrottleRate:     k.ThrottleRate,
-		RetryAfter:       k.RetryAfter.String(),
-		ServerErrorRate:  k.ServerErrorRate,
-		ResetRate:        k.ResetRate,
+		Latency:             k.Latency.String(),
+		ReplicationDelay:    k.ReplicationDelay.String(),
+		PIMReplicationDelay: k.PIMReplicationDelay.String(),
+		ThrottleRate:        k.ThrottleRate,
+		RetryAfter:          k.RetryAfter.String(),
+		ServerErrorRate:     k.ServerErrorRate,
+		ResetRate:           k.ResetRate,
 	})
 }
 
@@ -59,6 +65,8 @@ func (k *Knobs) UnmarshalJSON(data []byte) error {
 			out.Latency, err = decodeDuration(value)
 		case "replicationdelay":
 			out.ReplicationDelay, err = decodeDuration(value)
+		case "pimreplicationdelay":
+			out.PIMReplicationDelay, err = decodeDuration(value)
 		case "retryafter":
 			out.RetryAfter, err = decodeDuration(value)
 		case "throttlerate":
@@ -98,7 +106,7 @@ func (k Knobs) validate() error {
 			return fmt.Errorf("%s must be between 0 and 1, got %v", name, rate)
 		}
 	}
-	if k.Latency < 0 || k.ReplicationDelay < 0 || k.RetryAfter < 0 {
+	if k.Latency < 0 || k.ReplicationDelay < 0 || k.PIMReplicationDelay < 0 || k.RetryAfter < 0 {
 		return fmt.Errorf("durations must not be negative")
 	}
 	return nil

@@ -36,7 +36,7 @@ const (
 // mainAppRoles are the Graph application permissions of the main app and the managed identity.
 var mainAppRoles = []string{
 	"User.ReadWrite.All", "Directory.ReadWrite.All", "Domain.Read.All", "Organization.Read.All", "AuditLog.Read.All",
-	"User.DeleteRestore.All", "RoleManagement.ReadWrite.Directory", "Policy.Read.All",
+	"User.DeleteRestore.All", "RoleManagement.ReadWrite.Directory", "RoleManagementPolicy.ReadWrite.Directory", "Policy.Read.All",
 	"Policy.ReadWrite.ConditionalAccess", "Application.Read.All",
 }
 
@@ -128,6 +128,8 @@ func (s *Server) loadFixtures(seedPath string) error {
 			return err
 		}
 	}
+	d.rbac = newRBACState(d.tenantID)
+	d.seedRoleAssignments()
 
 	s.mainApp = App{
 		ClientID: mainClientID, DisplayName: "tenantsim main app", Secret: mainClientSecret, Roles: mainAppRoles,
@@ -154,6 +156,21 @@ func (s *Server) loadFixtures(seedPath string) error {
 		}
 	}
 	return nil
+}
+
+// seedRoleAssignments adds the default tenant's role assignments: the synced admin fixture holds Global
+// Administrator, assigned outside PIM years ago (a common finding in real tenants, and what the
+// breakglass_posture checks look for).
+func (d *directory) seedRoleAssignments() {
+	if u := d.user(FixtureSyncedAdminID); u == nil || u.deleted {
+		return
+	}
+	g := &roleGrant{
+		kind: activeGrant, principalID: FixtureSyncedAdminID, roleDefinitionID: GlobalAdministratorRoleID,
+		directoryScopeID: "/", start: fixtureGlobalAdminSince, expirationType: "noExpiration",
+	}
+	g.scheduleID = g.key()
+	d.rbac.grants = append(d.rbac.grants, g)
 }
 
 func (sa seedApp) app() (App, error) {

@@ -13,7 +13,8 @@
 //
 // Out of process: go run ./internal/tenantsim/cmd/tenantsim prints the same Info as one JSON line. Test-only
 // control routes (no auth) mirror the state helpers: GET /_sim/info, GET /_sim/users, GET /_sim/deletedUsers,
-// PATCH /_sim/users/{id|upn} (merge, like SetUserFields), GET and PUT /_sim/knobs (Knobs as JSON).
+// PATCH /_sim/users/{id|upn} (merge, like SetUserFields), GET and PUT /_sim/knobs (Knobs as JSON),
+// GET /_sim/roleAssignmentSchedules, /_sim/roleEligibilitySchedules and /_sim/roleAssignments.
 package tenantsim
 
 import (
@@ -411,6 +412,35 @@ func init() {
 		{"GET", "/organization", orgReadRoles, (*Server).listOrganization},
 		{"GET", "/organization/{}", orgReadRoles, (*Server).getOrganization},
 		{"POST", "/$batch", nil, (*Server).batch},
+
+		// Role management for directory roles (graph_rolemanagement.go).
+		{"GET", "/roleManagement/directory/roleDefinitions", roleDefinitionReadRoles, (*Server).listRoleDefinitions},
+		{"GET", "/roleManagement/directory/roleDefinitions/{}", roleDefinitionReadRoles, (*Server).getRoleDefinition},
+		{"GET", "/roleManagement/directory/roleAssignments", roleAssignmentReadRoles, (*Server).listRoleAssignments},
+		{"POST", "/roleManagement/directory/roleAssignments", roleAssignmentWriteRoles, (*Server).createRoleAssignment},
+		{"GET", "/roleManagement/directory/roleAssignments/{}", roleAssignmentReadRoles, (*Server).getRoleAssignment},
+		{"DELETE", "/roleManagement/directory/roleAssignments/{}", roleAssignmentWriteRoles, (*Server).deleteRoleAssignment},
+		{"GET", "/roleManagement/directory/roleAssignmentScheduleRequests", assignmentScheduleReadRoles, (*Server).listAssignmentScheduleRequests},
+		{"POST", "/roleManagement/directory/roleAssignmentScheduleRequests", assignmentRequestWriteRoles, (*Server).createAssignmentScheduleRequest},
+		{"GET", "/roleManagement/directory/roleAssignmentScheduleRequests/{}", assignmentScheduleReadRoles, (*Server).getAssignmentScheduleRequest},
+		{"GET", "/roleManagement/directory/roleAssignmentSchedules", assignmentScheduleReadRoles, (*Server).listAssignmentSchedules},
+		{"GET", "/roleManagement/directory/roleAssignmentSchedules/{}", assignmentScheduleReadRoles, (*Server).getAssignmentSchedule},
+		{"GET", "/roleManagement/directory/roleAssignmentScheduleInstances", assignmentScheduleReadRoles, (*Server).listAssignmentInstances},
+		{"GET", "/roleManagement/directory/roleAssignmentScheduleInstances/{}", assignmentScheduleReadRoles, (*Server).getAssignmentInstance},
+		{"GET", "/roleManagement/directory/roleEligibilityScheduleRequests", eligibilityScheduleReadRoles, (*Server).listEligibilityScheduleRequests},
+		{"POST", "/roleManagement/directory/roleEligibilityScheduleRequests", eligibilityRequestWriteRoles, (*Server).createEligibilityScheduleRequest},
+		{"GET", "/roleManagement/directory/roleEligibilityScheduleRequests/{}", eligibilityScheduleReadRoles, (*Server).getEligibilityScheduleRequest},
+		{"GET", "/roleManagement/directory/roleEligibilitySchedules", eligibilityScheduleReadRoles, (*Server).listEligibilitySchedules},
+		{"GET", "/roleManagement/directory/roleEligibilitySchedules/{}", eligibilityScheduleReadRoles, (*Server).getEligibilitySchedule},
+		{"GET", "/roleManagement/directory/roleEligibilityScheduleInstances", eligibilityScheduleReadRoles, (*Server).listEligibilityInstances},
+		{"GET", "/roleManagement/directory/roleEligibilityScheduleInstances/{}", eligibilityScheduleReadRoles, (*Server).getEligibilityInstance},
+		{"GET", "/policies/roleManagementPolicies", rolePolicyReadRoles, (*Server).listRolePolicies},
+		{"GET", "/policies/roleManagementPolicies/{}", rolePolicyReadRoles, (*Server).getRolePolicy},
+		{"GET", "/policies/roleManagementPolicies/{}/rules", rolePolicyReadRoles, (*Server).listRolePolicyRules},
+		{"GET", "/policies/roleManagementPolicies/{}/rules/{}", rolePolicyReadRoles, (*Server).getRolePolicyRule},
+		{"PATCH", "/policies/roleManagementPolicies/{}/rules/{}", rolePolicyWriteRoles, (*Server).updateRolePolicyRule},
+		{"GET", "/policies/roleManagementPolicyAssignments", rolePolicyReadRoles, (*Server).listRolePolicyAssignments},
+		{"GET", "/policies/roleManagementPolicyAssignments/{}", rolePolicyReadRoles, (*Server).getRolePolicyAssignment},
 	}
 }
 
@@ -483,7 +513,7 @@ func (s *Server) dispatchGraph(w http.ResponseWriter, r *http.Request) {
 	segs := pathSegments(strings.TrimPrefix(r.URL.EscapedPath(), "/v1.0"))
 	route, params, gerr := matchGraphRoute(r.Method, segs)
 	if gerr == nil && route.roles != nil && !requestInfoFrom(r.Context()).claims.hasAny(route.roles) {
-		gerr = accessDenied()
+		gerr = route.accessDenied()
 	}
 	if gerr == nil {
 		gerr = route.handle(s, w, r, params)

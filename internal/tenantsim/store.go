@@ -23,6 +23,7 @@ type directory struct {
 	users          map[string]*userRecord // key: lower-case object id
 	userOrder      []string               // object ids in creation order; lists keep this order across pages
 	apps           map[string]*registeredApp
+	rbac           *rbacState // role definitions, assignments, PIM schedules and policies
 }
 
 // userRecord is one user: its Graph JSON plus what Graph never returns.
@@ -85,7 +86,7 @@ type registeredApp struct {
 }
 
 func newDirectory() *directory {
-	return &directory{users: map[string]*userRecord{}, apps: map[string]*registeredApp{}}
+	return &directory{users: map[string]*userRecord{}, apps: map[string]*registeredApp{}, rbac: &rbacState{}}
 }
 
 // user finds a user by object id or UPN (case-insensitive), soft-deleted or not.

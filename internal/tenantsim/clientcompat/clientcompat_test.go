@@ -19,11 +19,14 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/google/uuid"
+	"github.com/microsoft/kiota-abstractions-go/serialization"
 	azauth "github.com/microsoft/kiota-authentication-azure-go"
 	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+	"github.com/microsoftgraph/msgraph-sdk-go/policies"
+	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
@@ -155,6 +158,109 @@ func TestSDKsAgainstSimulator(t *testing.T) {
 		user, err := msgraphcore.GetBatchResponseById[models.Userable](resp, *item.GetId(), models.CreateUserFromDiscriminatorValue)
 		if err != nil || *user.GetUserPrincipalName() != "megan.bowen@contoso.com" {
 			t.Fatalf("batch item: %v", describe(err))
+		}
+	})
+
+	t.Run("PIM permanent assignment and policy rule", func(t *testing.T) {
+		user := models.NewUser()
+		user.SetAccountEnabled(ptr(true))
+		user.SetDisplayName(ptr("SDK PIM user"))
+		user.SetMailNickname(ptr("sdkpim"))
+		user.SetUserPrincipalName(ptr("sdkpim@contoso.onmicrosoft.com"))
+		profile := models.NewPasswordProfile()
+		profile.SetPassword(ptr("Sdk-Passw0rd-Value!"))
+		user.SetPasswordProfile(profile)
+		created, err := client.Users().Post(ctx, user, nil)
+		if err != nil {
+			t.Fatal(describe(err))
+		}
+		principalID := *created.GetId()
+		request := func(principal string) models.UnifiedRoleAssignmentScheduleRequestable {
+			req := models.NewUnifiedRoleAssignmentScheduleRequest()
+			req.SetAction(ptr(models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS))
+			req.SetPrincipalId(ptr(principal))
+			req.SetRoleDefinitionId(ptr(tenantsim.GlobalAdministratorRoleID))
+			req.SetDirectoryScopeId(ptr("/"))
+			req.SetJustification(ptr("Emergency access"))
+			expiration := models.NewExpirationPattern()
+			expiration.SetTypeEscaped(ptr(models.NOEXPIRATION_EXPIRATIONPATTERNTYPE))
+			schedule := models.NewRequestSchedule()
+			schedule.SetStartDateTime(ptr(time.Now()))
+			schedule.SetExpiration(expiration)
+			req.SetScheduleInfo(schedule)
+			return req
+		}
+		requests := client.RoleManagement().Directory().RoleAssignmentScheduleRequests()
+		answer, err := requests.Post(ctx, request(principalID), nil)
+		if err != nil {
+			t.Fatal(describe(err))
+		}
+		if *answer.GetStatus() != "Provisioned" || *answer.GetScheduleInfo().GetExpiration().GetTypeEscaped() != models.NOEXPIRATION_EXPIRATIONPATTERNTYPE {
+			t.Fatalf("request answer %v", *answer.GetStatus())
+		}
+		_, err = requests.Post(ctx, request(principalID), nil)
+		var odataErr *odataerrors.ODataError
+		if !errors.As(err, &odataErr) || *odataErr.GetErrorEscaped().GetCode() != "RoleAssignmentExists" || odataErr.ResponseStatusCode != http.StatusBadRequest {
+			t.Fatalf("duplicate not mapped: %v", describe(err))
+		}
+		_, err = requests.Post(ctx, request(uuid.NewString()), nil)
+		if !errors.As(err, &odataErr) || *odataErr.GetErrorEscaped().GetCode() != "SubjectNotFound" || odataErr.ResponseStatusCode != http.StatusNotFound {
+			t.Fatalf("unknown principal not mapped: %v", describe(err))
+		}
+
+		filter := fmt.Sprintf("principalId eq '%s' and roleDefinitionId eq '%s'", principalID, tenantsim.GlobalAdministratorRoleID)
+		schedules, err := client.RoleManagement().Directory().RoleAssignmentSchedules().Get(ctx, &rolemanagement.DirectoryRoleAssignmentSchedulesRequestBuilderGetRequestConfiguration{
+			QueryParameters: &rolemanagement.DirectoryRoleAssignmentSchedulesRequestBuilderGetQueryParameters{Filter: &filter, Expand: []string{"principal", "roleDefinition"}},
+		})
+		if err != nil {
+			t.Fatal(describe(err))
+		}
+		if len(schedules.GetValue()) != 1 {
+			t.Fatalf("%d schedules", len(schedules.GetValue()))
+		}
+		sched := schedules.GetValue()[0]
+		principal, isUser := sched.GetPrincipal().(models.Userable)
+		if !isUser || *principal.GetUserPrincipalName() != "sdkpim@contoso.onmicrosoft.com" || *sched.GetRoleDefinition().GetDisplayName() != "Global Administrator" ||
+			*sched.GetCreatedUsing() != *answer.GetId() || *sched.GetScheduleInfo().GetExpiration().GetTypeEscaped() != models.NOEXPIRATION_EXPIRATIONPATTERNTYPE {
+			t.Fatalf("schedule %v", sched.GetId())
+		}
+
+		assignments := "scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '" + tenantsim.GlobalAdministratorRoleID + "'"
+		assigned, err := client.Policies().RoleManagementPolicyAssignments().Get(ctx, &policies.RoleManagementPolicyAssignmentsRequestBuilderGetRequestConfiguration{
+			QueryParameters: &policies.RoleManagementPolicyAssignmentsRequestBuilderGetQueryParameters{Filter: &assignments, Expand: []string{"policy($expand=rules)"}},
+		})
+		if err != nil || len(assigned.GetValue()) != 1 {
+			t.Fatalf("policy assignments: %v", describe(err))
+		}
+		policy := assigned.GetValue()[0].GetPolicy()
+		var expirationRule models.UnifiedRoleManagementPolicyExpirationRuleable
+		for _, rule := range policy.GetRules() {
+			if r, ok := rule.(models.UnifiedRoleManagementPolicyExpirationRuleable); ok && *r.GetId() == "Expiration_Admin_Assignment" {
+				expirationRule = r
+			}
+		}
+		if expirationRule == nil || *expirationRule.GetIsExpirationRequired() || expirationRule.GetMaximumDuration().String() == "" {
+			t.Fatalf("expiration rule %v", expirationRule)
+		}
+		patch := models.NewUnifiedRoleManagementPolicyExpirationRule()
+		patch.SetId(ptr("Expiration_Admin_Assignment"))
+		patch.SetIsExpirationRequired(ptr(true))
+		maximum, err := serialization.ParseISODuration("P90D")
+		if err != nil {
+			t.Fatal(err)
+		}
+		patch.SetMaximumDuration(maximum)
+		rules := client.Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(*policy.GetId()).Rules()
+		if _, err := rules.ByUnifiedRoleManagementPolicyRuleId("Expiration_Admin_Assignment").Patch(ctx, patch, nil); err != nil {
+			t.Fatal(describe(err))
+		}
+		_, err = requests.Post(ctx, request(principalID), nil)
+		if !errors.As(err, &odataErr) || *odataErr.GetErrorEscaped().GetCode() != "RoleAssignmentExists" {
+			t.Fatalf("duplicate after patch: %v", describe(err))
+		}
+		patch.SetIsExpirationRequired(ptr(false))
+		if _, err := rules.ByUnifiedRoleManagementPolicyRuleId("Expiration_Admin_Assignment").Patch(ctx, patch, nil); err != nil {
+			t.Fatal(describe(err))
 		}
 	})
 

@@ -1,0 +1,1679 @@
+package tenantsim
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Microsoft Graph v1.0 role management for directory roles: the directory RBAC provider (roleDefinitions,
+// roleAssignments) and PIM (schedule requests, schedules, schedule instances, role management policies).
+//
+// Error answers and where they come from:
+//   - 404 SubjectNotFound "The subject is not found." for a principal PIM does not know (yet). terraform-provider-
+//     azuread retries PIM requests on a 404 with SubjectNotFound or RoleNotFound (directory_role_eligibility_
+//     schedule_request_resource.go), and PIM's replication lag after creating a user ("tens of seconds, up to a
+//     minute or two") is described in microsoftgraph/msgraph-sdk-dotnet#2772. RoleNotFound's message follows the
+//     same pattern; its exact text is not documented.
+//   - 400 RoleAssignmentExists "The Role assignment already exists." (azuread#1306, Microsoft365DSC#5532), also for
+//     eligible duplicates.
+//   - 400 RoleAssignmentDoesNotExist "The Role assignment does not exist." for adminRemove/adminUpdate of nothing;
+//     400 as in the PIM error table of the governanceRoleAssignmentRequest API and as observed for PIM removals.
+//   - 400 RoleAssignmentRequestPolicyValidationFailed "The following policy rules failed: [\"ExpirationRule\"]"
+//     (MicrosoftDocs/azure-docs#80426).
+//   - PIM's own service errors come wrapped in an UnknownError whose message is a JSON object: 403
+//     PermissionScopeNotGranted "Authorization failed due to missing permission scope A,B." (microsoft-graph-docs
+//     #19139, #22292) and 400 MissingProvider "The provider is missing." when a policy list has no scope filter
+//     (microsoft-graph-docs#15910).
+//   - The directory provider (roleDefinitions, roleAssignments) answers like the rest of the directory:
+//     Authorization_RequestDenied, Request_ResourceNotFound for an unknown principal or role (microsoft-graph-docs
+//     #18218), Request_BadRequest "A conflicting object with one or more of the specified property values is
+//     present in the directory." for a duplicate and "Must specify valid property scope of entity RoleAssignment"
+//     for a missing scope (msgraph-sdk-powershell#3173).
+//
+// Assignments made outside PIM (POST roleAssignments) show in roleAssignmentSchedules and roleAssignmentSchedule
+// Instances as active, permanent, Direct/Assigned schedules whose id is the roleAssignment id, with createdUsing and
+// createdDateTime null and instance start/end null: that is how the v1.0 "List roleAssignmentSchedules" and "List
+// roleAssignmentScheduleInstances" examples show a Global Administrator assigned outside PIM. PIM-made schedules
+// have the request id as id and createdUsing. A roleAssignment id is the role definition id and the principal id,
+// each as the base64url of the GUID's little-endian bytes, followed by "-1" for the tenant scope "/", as in every
+// documented example (lAPpYvVpN0KRkAEhdxReEA is 62e90394-69f5-4237-9190-012177145e10).
+
+// ---- schemas ----
+
+var roleDefinitionSchema = (&entitySchema{
+	typeName: "microsoft.graph.unifiedRoleDefinition", resourceName: "unifiedRoleDefinition",
+	properties: map[string]propKind{
+		"description": propText, "displayName": propText, "id": propText, "isBuiltIn": propBoolean,
+		"isEnabled": propBoolean, "resourceScopes": propCollection, "rolePermissions": propCollection,
+		"templateId": propText, "version": propText,
+	},
+	filterable: map[string]bool{"id": true, "displayName": true, "isBuiltIn": true, "templateId": true, "isEnabled": true},
+}).init()
+
+var roleAssignmentSchema = (&entitySchema{
+	typeName: "microsoft.graph.unifiedRoleAssignment", resourceName: "unifiedRoleAssignment",
+	properties: map[string]propKind{
+		"id": propText, "principalId": propText, "roleDefinitionId": propText, "directoryScopeId": propText,
+		"appScopeId": propText, "condition": propText, "principalOrganizationId": propText,
+	},
+	defaultSelect: []string{"id", "principalId", "roleDefinitionId", "directoryScopeId", "appScopeId", "condition"},
+	filterable: map[string]bool{"id": true, "principalId": true, "roleDefinitionId": true, "directoryScopeId": true,
+		"appScopeId": true},
+}).init()
+
+var scheduleFilterable = map[string]bool{"id": true, "principalId": true, "roleDefinitionId": true,
+	"directoryScopeId": true, "appScopeId": true, "status": true, "memberType": true, "assignmentType": true}
+
+var assignmentScheduleSchema = (&entitySchema{
+	typeName: "microsoft.graph.unifiedRoleAssignmentSchedule", resourceName: "unifiedRoleAssignmentSchedule",
+	properties: map[string]propKind{
+		"id": propText, "principalId": propText, "roleDefinitionId": propText, "directoryScopeId": propText,
+		"appScopeId": propText, "createdUsing": propText, "createdDateTime": propText, "modifiedDateTime": propText,
+		"status": propText, "assignmentType": propText, "memberType": propText, "scheduleInfo": propComplex,
+	},
+	filterable: scheduleFilterable,
+}).init()
+
+var eligibilityScheduleSchema = (&entitySchema{
+	typeName: "microsoft.graph.unifiedRoleEligibilitySchedule", resourceName: "unifiedRoleEligibilitySchedule",
+	properties: map[string]propKind{
+		"id": propText, "principalId": propText, "roleDefinitionId": propText, "directoryScopeId": propText,
+		"appScopeId": propText, "createdUsing": propText, "createdDateTime": propText, "modifiedDateTime": propText,
+		"status": propText, "memberType": propText, "scheduleInfo": propComplex,
+	},
+	filterable: scheduleFilterable,
+}).init()
+
+var assignmentInstanceSchema = (&entitySchema{
+	typeName: "microsoft.graph.unifiedRoleAssignmentScheduleInstance", resourceName: "unifiedRoleAssignmentScheduleInstance",
+	properties: map[string]propKind{
+		"id": propText, "principalId": propText, "roleDefinitionId": propText, "directoryScopeId": propText,
+		"appScopeId": propText, "startDateTime": propText, "endDateTime": propText, "assignmentType": propText,
+		"memberType": propText, "roleAssignmentOriginId": propText, "roleAssignmentScheduleId": propText,
+	},
+	filterable: scheduleFilterable,
+}).init()
+
+var eligibilityInstanceSchema = (&entitySchema{
+	typeName: "microsoft.graph.unifiedRoleEligibilityScheduleInstance", resourceName: "unifiedRoleEligibilityScheduleInstance",
+	properties: map[string]propKind{
+		"id": propText, "principalId": propText, "roleDefinitionId": propText, "directoryScopeId": propText,
+		"appScopeId": propText, "startDateTime": propText, "endDateTime": propText, "memberType": propText,
+		"roleEligibilityScheduleId": propText,
+	},
+	filterable: scheduleFilterable,
+}).init()
+
+func scheduleRequestSchema(typeName, resourceName string) *entitySchema {
+	return (&entitySchema{
+		typeName: typeName, resourceName: resourceName,
+		properties: map[string]propKind{
+			"id": propText, "status": propText, "createdDateTime": propText, "completedDateTime": propText,
+			"approvalId": propText, "customData": propText, "action": propText, "principalId": propText,
+			"roleDefinitionId": propText, "directoryScopeId": propText, "appScopeId": propText,
+			"isValidationOnly": propBoolean, "targetScheduleId": propText, "justification": propText,
+			"createdBy": propComplex, "scheduleInfo": propComplex, "ticketInfo": propComplex,
+		},
+		filterable: map[string]bool{"id": true, "principalId": true, "roleDefinitionId": true, "directoryScopeId": true,
+			"status": true, "action": true, "targetScheduleId": true},
+	}).init()
+}
+
+var (
+	assignmentRequestSchema  = scheduleRequestSchema("microsoft.graph.unifiedRoleAssignmentScheduleRequest", "unifiedRoleAssignmentScheduleRequest")
+	eligibilityRequestSchema = scheduleRequestSchema("microsoft.graph.unifiedRoleEligibilityScheduleRequest", "unifiedRoleEligibilityScheduleRequest")
+)
+
+var rolePolicySchema = (&entitySchema{
+	typeName: "microsoft.graph.unifiedRoleManagementPolicy", resourceName: "unifiedRoleManagementPolicy",
+	properties: map[string]propKind{
+		"id": propText, "displayName": propText, "description": propText, "isOrganizationDefault": propBoolean,
+		"scopeId": propText, "scopeType": propText, "lastModifiedDateTime": propText, "lastModifiedBy": propComplex,
+	},
+	filterable: map[string]bool{"id": true, "scopeId": true, "scopeType": true, "isOrganizationDefault": true},
+}).init()
+
+var rolePolicyAssignmentSchema = (&entitySchema{
+	typeName: "microsoft.graph.unifiedRoleManagementPolicyAssignment", resourceName: "unifiedRoleManagementPolicyAssignment",
+	properties: map[string]propKind{
+		"id": propText, "policyId": propText, "scopeId": propText, "scopeType": propText, "roleDefinitionId": propText,
+	},
+	filterable: map[string]bool{"id": true, "policyId": true, "scopeId": true, "scopeType": true, "roleDefinitionId": true},
+}).init()
+
+// ruleProperties are the updatable properties of each unifiedRoleManagementPolicyRule type in the v1.0 CSDL.
+var ruleProperties = map[string]map[string]propKind{
+	"unifiedRoleManagementPolicyExpirationRule":            {"isExpirationRequired": propBoolean, "maximumDuration": propText},
+	"unifiedRoleManagementPolicyEnablementRule":            {"enabledRules": propCollection},
+	"unifiedRoleManagementPolicyApprovalRule":              {"setting": propComplex},
+	"unifiedRoleManagementPolicyAuthenticationContextRule": {"isEnabled": propBoolean, "claimValue": propText},
+	"unifiedRoleManagementPolicyNotificationRule": {"notificationType": propText, "recipientType": propText,
+		"notificationLevel": propText, "isDefaultRecipientsEnabled": propBoolean, "notificationRecipients": propCollection},
+}
+
+// ---- permissions (Microsoft Graph permissions tables of each API) ----
+
+var (
+	roleDefinitionReadRoles = []string{"RoleManagement.Read.Directory", "RoleManagement.Read.All", "Directory.Read.All",
+		"RoleManagement.ReadWrite.Directory", "Directory.ReadWrite.All"}
+	roleAssignmentReadRoles  = roleDefinitionReadRoles
+	roleAssignmentWriteRoles = []string{"RoleManagement.ReadWrite.Directory"}
+	// POST roleAssignmentScheduleRequests: the Remove permissions allow adminRemove only (checked in the handler).
+	assignmentRequestWriteRoles = []string{"RoleAssignmentSchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory",
+		"RoleAssignmentSchedule.Remove.Directory", "RoleEligibilitySchedule.Remove.Directory"}
+	eligibilityRequestWriteRoles = []string{"RoleEligibilitySchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory",
+		"RoleEligibilitySchedule.Remove.Directory"}
+	assignmentScheduleReadRoles = []string{"RoleAssignmentSchedule.Read.Directory", "RoleAssignmentSchedule.ReadWrite.Directory",
+		"RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory"}
+	eligibilityScheduleReadRoles = []string{"RoleEligibilitySchedule.Read.Directory", "RoleEligibilitySchedule.ReadWrite.Directory",
+		"RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory"}
+	rolePolicyReadRoles = []string{"RoleManagementPolicy.Read.Directory", "RoleManagementPolicy.ReadWrite.Directory",
+		"RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory"}
+	rolePolicyWriteRoles = []string{"RoleManagementPolicy.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"}
+)
+
+// pimRoutePrefixes are the routes served by PIM rather than the directory; PIM words its errors differently.
+var pimRoutePrefixes = []string{
+	"/roleManagement/directory/roleAssignmentSchedule", "/roleManagement/directory/roleEligibilitySchedule",
+	"/policies/roleManagementPolic",
+}
+
+// accessDenied answers a caller without any of the route's permissions: PIM routes answer PermissionScopeNotGranted
+// wrapped in an UnknownError, everything else Graph's Authorization_RequestDenied.
+func (route *graphRoute) accessDenied() *graphError {
+	for _, prefix := range pimRoutePrefixes {
+		if strings.HasPrefix(route.pattern, prefix) {
+			return pimPermissionDenied(route.roles)
+		}
+	}
+	return accessDenied()
+}
+
+func pimPermissionDenied(roles []string) *graphError {
+	return pimServiceError(http.StatusForbidden, "PermissionScopeNotGranted",
+		"Authorization failed due to missing permission scope "+strings.Join(roles, ",")+".")
+}
+
+// pimServiceError is PIM's error shape: code UnknownError, the real error as a JSON object in the message.
+func pimServiceError(status int, errorCode, message string) *graphError {
+	inner, _ := json.Marshal(struct {
+		ErrorCode           string `json:"errorCode"`
+		Message             string `json:"message"`
+		InstanceAnnotations []any  `json:"instanceAnnotations"`
+	}{errorCode, message, []any{}})
+	return newGraphError(status, "UnknownError", string(inner))
+}
+
+// ---- PIM error answers ----
+
+const (
+	msgSubjectNotFound      = "The subject is not found."
+	msgRoleNotFound         = "The role is not found."
+	msgAssignmentExists     = "The Role assignment already exists."
+	msgAssignmentNotExists  = "The Role assignment does not exist."
+	msgConflictingObject    = "A conflicting object with one or more of the specified property values is present in the directory."
+	msgInvalidRoleScope     = "Must specify valid property scope of entity RoleAssignment"
+	codePolicyValidation    = "RoleAssignmentRequestPolicyValidationFailed"
+	policyValidationMessage = "The following policy rules failed: [%s]"
+)
+
+func subjectNotFound() *graphError {
+	return newGraphError(http.StatusNotFound, "SubjectNotFound", msgSubjectNotFound)
+}
+
+func roleNotFound() *graphError {
+	return newGraphError(http.StatusNotFound, "RoleNotFound", msgRoleNotFound)
+}
+
+func policyValidationFailed(rules []string) *graphError {
+	quoted := make([]string, len(rules))
+	for i, rule := range rules {
+		quoted[i] = strconv.Quote(rule)
+	}
+	return newGraphError(http.StatusBadRequest, codePolicyValidation, fmt.Sprintf(policyValidationMessage, strings.Join(quoted, ",")))
+}
+
+func unknownProperty(name, typeName string) *graphError {
+	return newGraphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf("The property '%s' does not exist on type '%s'. Make sure to only use property names that are defined by the type or mark the type as open type.", name, typeName))
+}
+
+func primitiveMismatch(edm string) *graphError {
+	return newGraphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Cannot convert a primitive value to the expected type '%s'. See the inner exception for more details.", edm))
+}
+
+func valueRequired(name string) *graphError {
+	return newGraphError(http.StatusBadRequest, "BadRequest", "Value cannot be null.\r\nParameter name: "+name)
+}
+
+// ---- state ----
+
+type grantKind int
+
+const (
+	activeGrant grantKind = iota
+	eligibleGrant
+)
+
+// roleGrant is one active or eligible directory role assignment with its schedule.
+type roleGrant struct {
+	kind                          grantKind
+	scheduleID                    string
+	principalID, roleDefinitionID string // lower-case GUIDs
+	directoryScopeID              string
+	createdUsing                  string    // the PIM request that made it; "" for assignments made outside PIM
+	created, modified             time.Time // zero = null
+	start                         time.Time
+	expirationType, duration      string    // expirationPatternType and the ISO 8601 duration of afterDuration
+	end                           time.Time // zero = no end
+}
+
+func (g *roleGrant) key() string {
+	return roleAssignmentID(g.roleDefinitionID, g.principalID, g.directoryScopeID)
+}
+
+func (g *roleGrant) expired(now time.Time) bool { return !g.end.IsZero() && !now.Before(g.end) }
+
+// inForce reports whether the grant is effective now: started and not yet ended.
+func (g *roleGrant) inForce(now time.Time) bool { return !now.Before(g.start) && !g.expired(now) }
+
+func (g *roleGrant) outsidePIM() bool { return g.createdUsing == "" }
+
+// graphTime formats a timestamp as Graph does: UTC, at most seven fractional digits.
+func graphTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.9999999Z07:00") }
+
+func nullableTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return graphTime(t)
+}
+
+func nullableString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (g *roleGrant) scheduleInfo() map[string]any {
+	return map[string]any{
+		"startDateTime": nullableTime(g.start), "recurrence": nil,
+		"expiration": map[string]any{"type": g.expirationType, "endDateTime": nullableTime(g.end), "duration": nullableString(g.duration)},
+	}
+}
+
+func (g *roleGrant) scheduleJSON() map[string]any {
+	out := map[string]any{
+		"id": g.scheduleID, "principalId": g.principalID, "roleDefinitionId": g.roleDefinitionID,
+		"directoryScopeId": g.directoryScopeID, "appScopeId": nil, "createdUsing": nullableString(g.createdUsing),
+		"createdDateTime": nullableTime(g.created), "modifiedDateTime": nullableTime(g.modified),
+		"status": "Provisioned", "memberType": "Direct", "scheduleInfo": g.scheduleInfo(),
+	}
+	if g.kind == activeGrant {
+		out["assignmentType"] = "Assigned"
+	}
+	return out
+}
+
+func (g *roleGrant) instanceJSON() map[string]any {
+	out := map[string]any{
+		"id": g.key(), "principalId": g.principalID, "roleDefinitionId": g.roleDefinitionID,
+		"directoryScopeId": g.directoryScopeID, "appScopeId": nil, "memberType": "Direct",
+		"startDateTime": nil, "endDateTime": nil,
+	}
+	if !g.outsidePIM() {
+		out["startDateTime"], out["endDateTime"] = nullableTime(g.start), nullableTime(g.end)
+	}
+	if g.kind == activeGrant {
+		out["assignmentType"] = "Assigned"
+		out["roleAssignmentOriginId"] = g.key()
+		out["roleAssignmentScheduleId"] = g.scheduleID
+	} else {
+		out["roleEligibilityScheduleId"] = g.scheduleID
+	}
+	return out
+}
+
+func (g *roleGrant) assignmentJSON() map[string]any {
+	return map[string]any{
+		"id": g.key(), "principalId": g.principalID, "roleDefinitionId": g.roleDefinitionID,
+		"directoryScopeId": g.directoryScopeID, "appScopeId": nil, "condition": nil,
+	}
+}
+
+// rolePolicy is the PIM policy of one role: its unifiedRoleManagementPolicy JSON and its rules.
+type rolePolicy struct {
+	roleDefinitionID string
+	data             map[string]any
+	rules            []map[string]any
+}
+
+func (p *rolePolicy) id() string { s, _ := p.data["id"].(string); return s }
+
+func (p *rolePolicy) assignmentJSON() map[string]any {
+	return map[string]any{
+		"id": p.id() + "_" + p.roleDefinitionID, "policyId": p.id(), "scopeId": "/", "scopeType": "DirectoryRole",
+		"roleDefinitionId": p.roleDefinitionID,
+	}
+}
+
+func (p *rolePolicy) rule(id string) map[string]any {
+	for _, rule := range p.rules {
+		if ruleID, _ := rule["id"].(string); strings.EqualFold(ruleID, id) {
+			return rule
+		}
+	}
+	return nil
+}
+
+// rbacState is the directory's role management state; the directory lock guards it.
+type rbacState struct {
+	definitions []map[string]any
+	grants      []*roleGrant // creation order
+	requests    [2][]map[string]any
+	policies    []*rolePolicy
+}
+
+func newRBACState(tenantID string) *rbacState {
+	st := &rbacState{definitions: builtInRoleDefinitions()}
+	for _, def := range st.definitions {
+		roleID, _ := def["id"].(string)
+		policyID := "DirectoryRole_" + tenantID + "_" + uuid.NewSHA1(uuid.NameSpaceOID, []byte("roleManagementPolicy:"+roleID)).String()
+		st.policies = append(st.policies, &rolePolicy{
+			roleDefinitionID: roleID,
+			data: map[string]any{
+				"id": policyID, "displayName": "DirectoryRole", "description": "DirectoryRole", "isOrganizationDefault": false,
+				"scopeId": "/", "scopeType": "DirectoryRole", "lastModifiedDateTime": nil,
+				"lastModifiedBy": map[string]any{"displayName": nil, "id": nil},
+			},
+			rules: defaultPolicyRules(),
+		})
+	}
+	return st
+}
+
+// roleDefinition finds a role definition by id or template id.
+func (st *rbacState) roleDefinition(id string) map[string]any {
+	for _, def := range st.definitions {
+		if defID, _ := def["id"].(string); strings.EqualFold(defID, id) {
+			return def
+		}
+		if tmpl, _ := def["templateId"].(string); strings.EqualFold(tmpl, id) {
+			return def
+		}
+	}
+	return nil
+}
+
+// find returns the unexpired grant of a kind for principal, role and scope.
+func (st *rbacState) find(kind grantKind, principalID, roleDefinitionID, scope string, now time.Time) *roleGrant {
+	for _, g := range st.grants {
+		if g.kind == kind && !g.expired(now) && strings.EqualFold(g.principalID, principalID) &&
+			strings.EqualFold(g.roleDefinitionID, roleDefinitionID) && g.directoryScopeID == scope {
+			return g
+		}
+	}
+	return nil
+}
+
+// live returns the unexpired grants of a kind; inForce limits them to those effective now.
+func (st *rbacState) live(kind grantKind, now time.Time, inForce bool) []*roleGrant {
+	var out []*roleGrant
+	for _, g := range st.grants {
+		if g.kind == kind && !g.expired(now) && (!inForce || g.inForce(now)) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func (st *rbacState) remove(target *roleGrant) {
+	for i, g := range st.grants {
+		if g == target {
+			st.grants = append(st.grants[:i:i], st.grants[i+1:]...)
+			return
+		}
+	}
+}
+
+// purgeExpired drops grants whose end has passed, as PIM removes expired assignments.
+func (st *rbacState) purgeExpired(now time.Time) {
+	kept := st.grants[:0]
+	for _, g := range st.grants {
+		if !g.expired(now) {
+			kept = append(kept, g)
+		}
+	}
+	clear(st.grants[len(kept):])
+	st.grants = kept
+}
+
+func (st *rbacState) policyForRole(roleDefinitionID string) *rolePolicy {
+	for _, p := range st.policies {
+		if strings.EqualFold(p.roleDefinitionID, roleDefinitionID) {
+			return p
+		}
+	}
+	return nil
+}
+
+func (st *rbacState) policy(id string) *rolePolicy {
+	for _, p := range st.policies {
+		if strings.EqualFold(p.id(), id) {
+			return p
+		}
+	}
+	return nil
+}
+
+// roleAssignmentID builds a unifiedRoleAssignment id the way the directory does (see the file comment).
+func roleAssignmentID(roleDefinitionID, principalID, scope string) string {
+	id := guidBase64(roleDefinitionID) + guidBase64(principalID)
+	if scope == "/" {
+		return id + "-1"
+	}
+	return id + "-" + guidBase64(uuid.NewSHA1(uuid.NameSpaceOID, []byte(strings.ToLower(scope))).String())
+}
+
+// guidBase64 is base64url of a GUID's .NET byte order (the first three groups little-endian).
+func guidBase64(s string) string {
+	u, err := uuid.Parse(s)
+	if err != nil {
+		u = uuid.NewSHA1(uuid.NameSpaceOID, []byte(strings.ToLower(s)))
+	}
+	b := u[:]
+	le := []byte{b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6]}
+	le = append(le, b[8:]...)
+	return base64.RawURLEncoding.EncodeToString(le)
+}
+
+// ---- principals ----
+
+// pimPrincipalKnown reports whether PIM (and the directory RBAC provider) can resolve a principal id: an active
+// user past both replication delays, or the service principal of a registered app. The caller holds the lock.
+func (s *Server) pimPrincipalKnown(id string, now time.Time) bool {
+	if uuid.Validate(id) != nil {
+		return false
+	}
+	if u := s.dir.users[strings.ToLower(id)]; u != nil {
+		return !u.deleted && !now.Before(u.visibleAt.Add(s.Knobs().PIMReplicationDelay))
+	}
+	return s.dir.servicePrincipal(id) != nil
+}
+
+// servicePrincipal finds a registered app by its service principal's object id.
+func (d *directory) servicePrincipal(objectID string) *registeredApp {
+	for _, app := range d.apps {
+		if strings.EqualFold(app.servicePrincipalID, objectID) {
+			return app
+		}
+	}
+	return nil
+}
+
+// principalObject is a principal as $expand=principal shows it: a directoryObject cast to its type.
+func (s *Server) principalObject(id string, now time.Time) map[string]any {
+	if u := s.dir.liveUser(id, now); u != nil {
+		out := userSchema.project(u.data, nil)
+		out["@odata.type"] = "#microsoft.graph.user"
+		return out
+	}
+	if app := s.dir.servicePrincipal(id); app != nil {
+		return map[string]any{
+			"@odata.type": "#microsoft.graph.servicePrincipal", "id": app.servicePrincipalID, "appId": app.ClientID,
+			"displayName": app.DisplayName, "servicePrincipalType": "Application", "accountEnabled": true,
+		}
+	}
+	return nil
+}
+
+// ---- $expand ----
+
+// expandOption is one item of $expand, with its nested $expand.
+type expandOption struct {
+	name   string
+	nested []expandOption
+}
+
+// navTree lists the navigation properties $expand accepts at one level, with those accepted below each.
+type navTree map[string]navTree
+
+// parseExpand reads $expand ("principal,roleDefinition", "policy($expand=rules)", "*").
+func parseExpand(raw, typeName string, navs navTree) ([]expandOption, *graphError) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, nil
+	}
+	var out []expandOption
+	for _, item := range splitTopLevel(raw, ',') {
+		item = strings.TrimSpace(item)
+		name, inner := item, ""
+		if open := strings.IndexByte(item, '('); open >= 0 && strings.HasSuffix(item, ")") {
+			name, inner = strings.TrimSpace(item[:open]), item[open+1:len(item)-1]
+		}
+		if name == "*" {
+			names := make([]string, 0, len(navs))
+			for nav := range navs {
+				names = append(names, nav)
+			}
+			sort.Strings(names)
+			for _, nav := range names {
+				out = append(out, expandOption{name: nav})
+			}
+			continue
+		}
+		canonical := ""
+		for nav := range navs {
+			if strings.EqualFold(nav, name) {
+				canonical = nav
+			}
+		}
+		if canonical == "" {
+			return nil, badRequest(fmt.Sprintf("Could not find a property named '%s' on type '%s'.", name, typeName))
+		}
+		opt := expandOption{name: canonical}
+		for _, option := range splitTopLevel(inner, ';') {
+			key, value, _ := strings.Cut(strings.TrimSpace(option), "=")
+			if strings.EqualFold(strings.TrimSpace(key), "$expand") {
+				nested, gerr := parseExpand(value, typeName, navs[canonical])
+				if gerr != nil {
+					return nil, gerr
+				}
+				opt.nested = nested
+			}
+		}
+		out = append(out, opt)
+	}
+	return out, nil
+}
+
+// splitTopLevel splits s at sep outside parentheses.
+func splitTopLevel(s string, sep byte) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case sep:
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	if strings.TrimSpace(s[start:]) != "" {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+// expandContext renders select and expand items for "@odata.context", e.g. "(id,principal())".
+func expandContext(selected []string, opts []expandOption) string {
+	parts := append([]string{}, selected...)
+	for _, opt := range opts {
+		inner := expandContext(nil, opt.nested)
+		if inner != "" {
+			inner = inner[1 : len(inner)-1]
+		}
+		parts = append(parts, opt.name+"("+inner+")")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(parts, ",") + ")"
+}
+
+// expander fills one expanded navigation property of a source object; the caller holds the directory lock.
+type expander func(src map[string]any, opt expandOption) any
+
+// collection lists items with $filter, $select, $expand and paging. The caller holds the directory lock.
+func (s *Server) collection(r *http.Request, sc *entitySchema, set string, navs navTree, expand expander, items []map[string]any) (map[string]any, *graphError) {
+	q, gerr := parseListQuery(r, sc, usersDefaultPage, usersMaxPage)
+	if gerr != nil {
+		return nil, gerr
+	}
+	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), sc.typeName, navs)
+	if gerr != nil {
+		return nil, gerr
+	}
+	var matched []map[string]any
+	for _, item := range items {
+		if q.filter == nil || q.filter.match(item) {
+			matched = append(matched, item)
+		}
+	}
+	unfiltered := *q
+	unfiltered.filter = nil
+	resp := unfiltered.page(r, sc, s.baseURL, s.baseURL+"/v1.0/$metadata#"+set+expandContext(q.selected, opts), matched)
+	page, _ := resp["value"].([]any)
+	for i, v := range page {
+		item, _ := v.(map[string]any)
+		for _, opt := range opts {
+			item[opt.name] = expand(matched[q.offset+i], opt)
+		}
+	}
+	return resp, nil
+}
+
+// entity answers one object with $select and $expand. The caller holds the directory lock.
+func (s *Server) entity(r *http.Request, sc *entitySchema, set string, navs navTree, expand expander, item map[string]any) (map[string]any, *graphError) {
+	selected, gerr := parseSelect(r, sc)
+	if gerr != nil {
+		return nil, gerr
+	}
+	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), sc.typeName, navs)
+	if gerr != nil {
+		return nil, gerr
+	}
+	out := sc.project(item, selected)
+	for _, opt := range opts {
+		out[opt.name] = expand(item, opt)
+	}
+	out["@odata.context"] = s.baseURL + "/v1.0/$metadata#" + set + expandContext(selected, opts) + "/$entity"
+	return out, nil
+}
+
+// answer writes a 200 answer or returns the error.
+func answer(w http.ResponseWriter, resp map[string]any, gerr *graphError) *graphError {
+	if gerr != nil {
+		return gerr
+	}
+	writeJSON(w, http.StatusOK, graphContentType, resp)
+	return nil
+}
+
+var scheduleNavs = navTree{"principal": nil, "roleDefinition": nil, "directoryScope": nil, "appScope": nil}
+
+// expandScheduleNav expands the navigation properties schedules, instances, requests and assignments share.
+func (s *Server) expandScheduleNav(now time.Time) expander {
+	return func(src map[string]any, opt expandOption) any {
+		switch opt.name {
+		case "principal":
+			id, _ := src["principalId"].(string)
+			return s.principalObject(id, now)
+		case "roleDefinition":
+			id, _ := src["roleDefinitionId"].(string)
+			if def := s.dir.rbac.roleDefinition(id); def != nil {
+				return roleDefinitionSchema.project(def, nil)
+			}
+		case "directoryScope":
+			if scope, _ := src["directoryScopeId"].(string); scope != "" {
+				return map[string]any{"id": scope}
+			}
+		}
+		return nil
+	}
+}
+
+// ---- role definitions ----
+
+var roleDefinitionNavs = navTree{"inheritsPermissionsFrom": nil}
+
+func expandRoleDefinition(map[string]any, expandOption) any { return []any{} }
+
+// listRoleDefinitions is GET /roleManagement/directory/roleDefinitions.
+func (s *Server) listRoleDefinitions(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	s.dir.mu.RLock()
+	resp, gerr := s.collection(r, roleDefinitionSchema, "roleManagement/directory/roleDefinitions", roleDefinitionNavs,
+		expandRoleDefinition, s.dir.rbac.definitions)
+	s.dir.mu.RUnlock()
+	return answer(w, resp, gerr)
+}
+
+// getRoleDefinition is GET /roleManagement/directory/roleDefinitions/{id | templateId}.
+func (s *Server) getRoleDefinition(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	def := s.dir.rbac.roleDefinition(params[0])
+	if def == nil {
+		return resourceNotFound(params[0])
+	}
+	resp, gerr := s.entity(r, roleDefinitionSchema, "roleManagement/directory/roleDefinitions", roleDefinitionNavs, expandRoleDefinition, def)
+	return answer(w, resp, gerr)
+}
+
+// ---- role assignments (directory provider) ----
+
+func renderGrants(grants []*roleGrant, render func(*roleGrant) map[string]any) []map[string]any {
+	out := make([]map[string]any, len(grants))
+	for i, g := range grants {
+		out[i] = render(g)
+	}
+	return out
+}
+
+// listRoleAssignments is GET /roleManagement/directory/roleAssignments: every assignment in force, made through
+// PIM or not.
+func (s *Server) listRoleAssignments(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	resp, gerr := s.collection(r, roleAssignmentSchema, "roleManagement/directory/roleAssignments", scheduleNavs,
+		s.expandScheduleNav(now), renderGrants(s.dir.rbac.live(activeGrant, now, true), (*roleGrant).assignmentJSON))
+	return answer(w, resp, gerr)
+}
+
+// getRoleAssignment is GET /roleManagement/directory/roleAssignments/{id}.
+func (s *Server) getRoleAssignment(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	for _, g := range s.dir.rbac.live(activeGrant, now, true) {
+		if g.key() == params[0] {
+			resp, gerr := s.entity(r, roleAssignmentSchema, "roleManagement/directory/roleAssignments", scheduleNavs, s.expandScheduleNav(now), g.assignmentJSON())
+			return answer(w, resp, gerr)
+		}
+	}
+	return resourceNotFound(params[0])
+}
+
+// createRoleAssignment is POST /roleManagement/directory/roleAssignments: a permanent active assignment made
+// outside PIM.
+func (s *Server) createRoleAssignment(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	body, gerr := decodeBody(r)
+	if gerr != nil {
+		return gerr
+	}
+	fields := map[string]string{}
+	for key, value := range body {
+		name, ok := roleAssignmentSchema.lookup(key)
+		if !ok || name == "id" {
+			return unknownProperty(key, roleAssignmentSchema.typeName)
+		}
+		if value == nil {
+			continue
+		}
+		str, ok := value.(string)
+		if !ok {
+			return primitiveMismatch("Edm.String")
+		}
+		fields[name] = str
+	}
+	roleID, principalID, scope := fields["roleDefinitionId"], strings.ToLower(fields["principalId"]), fields["directoryScopeId"]
+	switch {
+	case roleID == "":
+		return badRequest("Invalid value specified for property 'roleDefinitionId' of resource 'RoleAssignment'.")
+	case principalID == "":
+		return badRequest("Invalid value specified for property 'principalId' of resource 'RoleAssignment'.")
+	case scope == "" || !strings.HasPrefix(scope, "/"):
+		// appScopeId scopes belong to other RBAC providers; the directory provider needs a directory scope.
+		return badRequest(msgInvalidRoleScope)
+	}
+
+	now := time.Now()
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	st := s.dir.rbac
+	st.purgeExpired(now)
+	def := st.roleDefinition(roleID)
+	switch {
+	case def == nil:
+		return resourceNotFound(roleID)
+	case !s.pimPrincipalKnown(principalID, now):
+		return resourceNotFound(fields["principalId"])
+	case scope != "/":
+		return resourceNotFound(strings.TrimPrefix(scope, "/"))
+	}
+	roleID, _ = def["id"].(string)
+	if st.find(activeGrant, principalID, roleID, scope, now) != nil {
+		return badRequest(msgConflictingObject)
+	}
+	g := &roleGrant{
+		kind: activeGrant, principalID: principalID, roleDefinitionID: roleID, directoryScopeID: scope,
+		start: now, expirationType: "noExpiration",
+	}
+	g.scheduleID = g.key()
+	st.grants = append(st.grants, g)
+	resp := g.assignmentJSON()
+	resp["@odata.context"] = s.baseURL + "/v1.0/$metadata#roleManagement/directory/roleAssignments/$entity"
+	w.Header().Set("Location", s.baseURL+"/v1.0/roleManagement/directory/roleAssignments/"+g.key())
+	writeJSON(w, http.StatusCreated, graphContentType, resp)
+	return nil
+}
+
+// deleteRoleAssignment is DELETE /roleManagement/directory/roleAssignments/{id}. It ends the assignment however
+// it was made, including its PIM schedule.
+func (s *Server) deleteRoleAssignment(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	now := time.Now()
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	for _, g := range s.dir.rbac.live(activeGrant, now, true) {
+		if g.key() == params[0] {
+			s.dir.rbac.remove(g)
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		}
+	}
+	return resourceNotFound(params[0])
+}
+
+// ---- PIM schedules and instances ----
+
+func (s *Server) listGrants(w http.ResponseWriter, r *http.Request, sc *entitySchema, set string, kind grantKind, inForce bool, render func(*roleGrant) map[string]any) *graphError {
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	resp, gerr := s.collection(r, sc, set, scheduleNavs, s.expandScheduleNav(now), renderGrants(s.dir.rbac.live(kind, now, inForce), render))
+	return answer(w, resp, gerr)
+}
+
+func (s *Server) getGrant(w http.ResponseWriter, r *http.Request, id string, sc *entitySchema, set string, kind grantKind, inForce bool, render func(*roleGrant) map[string]any) *graphError {
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	for _, g := range s.dir.rbac.live(kind, now, inForce) {
+		item := render(g)
+		if itemID, _ := item["id"].(string); itemID == id || (uuid.Validate(id) == nil && strings.EqualFold(itemID, id)) {
+			resp, gerr := s.entity(r, sc, set, scheduleNavs, s.expandScheduleNav(now), item)
+			return answer(w, resp, gerr)
+		}
+	}
+	return resourceNotFound(id)
+}
+
+const (
+	setAssignmentSchedules  = "roleManagement/directory/roleAssignmentSchedules"
+	setAssignmentInstances  = "roleManagement/directory/roleAssignmentScheduleInstances"
+	setEligibilitySchedules = "roleManagement/directory/roleEligibilitySchedules"
+	setEligibilityInstances = "roleManagement/directory/roleEligibilityScheduleInstances"
+)
+
+func (s *Server) listAssignmentSchedules(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	return s.listGrants(w, r, assignmentScheduleSchema, setAssignmentSchedules, activeGrant, false, (*roleGrant).scheduleJSON)
+}
+
+func (s *Server) getAssignmentSchedule(w http.ResponseWriter, r *http.Request, p []string) *graphError {
+	return s.getGrant(w, r, p[0], assignmentScheduleSchema, setAssignmentSchedules, activeGrant, false, (*roleGrant).scheduleJSON)
+}
+
+func (s *Server) listAssignmentInstances(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	return s.listGrants(w, r, assignmentInstanceSchema, setAssignmentInstances, activeGrant, true, (*roleGrant).instanceJSON)
+}
+
+func (s *Server) getAssignmentInstance(w http.ResponseWriter, r *http.Request, p []string) *graphError {
+	return s.getGrant(w, r, p[0], assignmentInstanceSchema, setAssignmentInstances, activeGrant, true, (*roleGrant).instanceJSON)
+}
+
+func (s *Server) listEligibilitySchedules(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	return s.listGrants(w, r, eligibilityScheduleSchema, setEligibilitySchedules, eligibleGrant, false, (*roleGrant).scheduleJSON)
+}
+
+func (s *Server) getEligibilitySchedule(w http.ResponseWriter, r *http.Request, p []string) *graphError {
+	return s.getGrant(w, r, p[0], eligibilityScheduleSchema, setEligibilitySchedules, eligibleGrant, false, (*roleGrant).scheduleJSON)
+}
+
+func (s *Server) listEligibilityInstances(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	return s.listGrants(w, r, eligibilityInstanceSchema, setEligibilityInstances, eligibleGrant, true, (*roleGrant).instanceJSON)
+}
+
+func (s *Server) getEligibilityInstance(w http.ResponseWriter, r *http.Request, p []string) *graphError {
+	return s.getGrant(w, r, p[0], eligibilityInstanceSchema, setEligibilityInstances, eligibleGrant, true, (*roleGrant).instanceJSON)
+}
+
+// ---- PIM schedule requests ----
+
+// requestSet describes roleAssignmentScheduleRequests or roleEligibilityScheduleRequests.
+type requestSet struct {
+	kind       grantKind
+	set        string
+	schema     *entitySchema
+	writeRoles []string
+}
+
+var (
+	assignmentRequests = &requestSet{kind: activeGrant, set: "roleManagement/directory/roleAssignmentScheduleRequests",
+		schema: assignmentRequestSchema, writeRoles: []string{"RoleAssignmentSchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"}}
+	eligibilityRequests = &requestSet{kind: eligibleGrant, set: "roleManagement/directory/roleEligibilityScheduleRequests",
+		schema: eligibilityRequestSchema, writeRoles: []string{"RoleEligibilitySchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"}}
+)
+
+// scheduleRequestActions are the unifiedRoleScheduleRequestActions members.
+var scheduleRequestActions = []string{"adminAssign", "adminUpdate", "adminRemove", "selfActivate", "selfDeactivate",
+	"adminExtend", "adminRenew", "selfExtend", "selfRenew", "unknownFutureValue"}
+
+var expirationPatternTypes = []string{"notSpecified", "noExpiration", "afterDateTime", "afterDuration"}
+
+// enumMember matches an enum value case-insensitively (the PascalCase of the documentation examples works against
+// the real service) and returns its CSDL spelling.
+func enumMember(members []string, value string) (string, bool) {
+	for _, m := range members {
+		if strings.EqualFold(m, value) {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+// writableRequestProperties may be sent when creating a schedule request; the others are set by the service and
+// ignored when sent.
+var writableRequestProperties = map[string]bool{
+	"action": true, "customData": true, "principalId": true, "roleDefinitionId": true, "directoryScopeId": true,
+	"appScopeId": true, "justification": true, "scheduleInfo": true, "ticketInfo": true, "isValidationOnly": true,
+	"targetScheduleId": true,
+}
+
+// scheduleRequest is a parsed POST body.
+type scheduleRequest struct {
+	action, principalID, roleDefinitionID, directoryScopeID, appScopeID string
+	justification, customData                                           any
+	isValidationOnly                                                    bool
+	ticketInfo                                                          map[string]any
+	hasSchedule                                                         bool
+	start                                                               time.Time
+	expirationType, duration                                            string
+	end                                                                 time.Time
+}
+
+func parseDateTime(v any) (time.Time, *graphError) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, primitiveMismatch("Edm.DateTimeOffset")
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, badRequest(fmt.Sprintf("Cannot convert the literal '%s' to the expected type 'Edm.DateTimeOffset'.", s))
+	}
+	return t, nil
+}
+
+func parseScheduleRequest(body map[string]any, now time.Time) (*scheduleRequest, *graphError) {
+	req := &scheduleRequest{start: now, expirationType: "noExpiration"}
+	strField := func(name string) (string, *graphError) {
+		v, ok := body[name]
+		if !ok || v == nil {
+			return "", nil
+		}
+		s, ok := v.(string)
+		if !ok {
+			return "", primitiveMismatch("Edm.String")
+		}
+		return s, nil
+	}
+	var gerr *graphError
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"action", &req.action}, {"principalId", &req.principalID}, {"roleDefinitionId", &req.roleDefinitionID},
+		{"directoryScopeId", &req.directoryScopeID}, {"appScopeId", &req.appScopeID}} {
+		if *f.dst, gerr = strField(f.name); gerr != nil {
+			return nil, gerr
+		}
+	}
+	for _, name := range []string{"justification", "customData"} {
+		if _, gerr = strField(name); gerr != nil {
+			return nil, gerr
+		}
+	}
+	req.justification, req.customData = body["justification"], body["customData"]
+	if v, ok := body["isValidationOnly"]; ok && v != nil {
+		b, ok := v.(bool)
+		if !ok {
+			return nil, primitiveMismatch("Edm.Boolean")
+		}
+		req.isValidationOnly = b
+	}
+	if v, ok := body["ticketInfo"]; ok && v != nil {
+		ticket, ok := v.(map[string]any)
+		if !ok {
+			return nil, badRequest("Invalid value specified for property 'ticketInfo'.")
+		}
+		for key := range ticket {
+			if key != "ticketNumber" && key != "ticketSystem" && !strings.HasPrefix(key, "@") {
+				return nil, unknownProperty(key, "microsoft.graph.ticketInfo")
+			}
+		}
+		req.ticketInfo = ticket
+	}
+	if req.action == "" {
+		return nil, valueRequired("action")
+	}
+	action, ok := enumMember(scheduleRequestActions, req.action)
+	if !ok {
+		return nil, newGraphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Requested value '%s' was not found.", req.action))
+	}
+	req.action = action
+	if v, ok := body["scheduleInfo"]; ok && v != nil {
+		sched, ok := v.(map[string]any)
+		if !ok {
+			return nil, badRequest("Invalid value specified for property 'scheduleInfo'.")
+		}
+		if gerr := req.parseSchedule(sched); gerr != nil {
+			return nil, gerr
+		}
+	}
+	return req, nil
+}
+
+func (req *scheduleRequest) parseSchedule(sched map[string]any) *graphError {
+	req.hasSchedule = true
+	for key, v := range sched {
+		switch key {
+		case "startDateTime":
+			if v != nil {
+				t, gerr := parseDateTime(v)
+				if gerr != nil {
+					return gerr
+				}
+				req.start = t
+			}
+		case "recurrence":
+			// Not supported by PIM; ignored as the service does.
+		case "expiration":
+			if v == nil {
+				continue
+			}
+			exp, ok := v.(map[string]any)
+			if !ok {
+				return badRequest("Invalid value specified for property 'expiration'.")
+			}
+			if gerr := req.parseExpiration(exp); gerr != nil {
+				return gerr
+			}
+		default:
+			if !strings.HasPrefix(key, "@") {
+				return unknownProperty(key, "microsoft.graph.requestSchedule")
+			}
+		}
+	}
+	return nil
+}
+
+func (req *scheduleRequest) parseExpiration(exp map[string]any) *graphError {
+	req.expirationType = "notSpecified"
+	for key, v := range exp {
+		switch key {
+		case "type":
+			if v == nil {
+				continue
+			}
+			s, ok := v.(string)
+			if !ok {
+				return primitiveMismatch("microsoft.graph.expirationPatternType")
+			}
+			member, ok := enumMember(expirationPatternTypes, s)
+			if !ok {
+				return newGraphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Requested value '%s' was not found.", s))
+			}
+			req.expirationType = member
+		case "endDateTime":
+			if v != nil {
+				t, gerr := parseDateTime(v)
+				if gerr != nil {
+					return gerr
+				}
+				req.end = t
+			}
+		case "duration":
+			if v != nil {
+				s, ok := v.(string)
+				if _, err := parseISODuration(s); !ok || err != nil {
+					return badRequest(fmt.Sprintf("Cannot convert the literal '%v' to the expected type 'Edm.Duration'.", v))
+				}
+				req.duration = s
+			}
+		default:
+			if !strings.HasPrefix(key, "@") {
+				return unknownProperty(key, "microsoft.graph.expirationPattern")
+			}
+		}
+	}
+	return nil
+}
+
+// window returns the requested end (zero for permanent) and whether the expiration is well-formed.
+func (req *scheduleRequest) window() (time.Time, bool) {
+	switch req.expirationType {
+	case "afterDateTime":
+		return req.end, !req.end.IsZero()
+	case "afterDuration":
+		d, err := parseISODuration(req.duration)
+		return req.start.Add(d), err == nil && d > 0
+	}
+	return time.Time{}, true
+}
+
+// policyFailures applies the role's PIM policy to an admin request and returns the failed rules.
+func policyFailures(p *rolePolicy, kind grantKind, req *scheduleRequest, now time.Time) []string {
+	level := "Assignment"
+	if kind == eligibleGrant {
+		level = "Eligibility"
+	}
+	var failed []string
+	end, ok := req.window()
+	switch {
+	case !ok, !end.IsZero() && (!end.After(req.start) || !end.After(now)):
+		failed = append(failed, "ExpirationRule")
+	case p != nil:
+		if rule := p.rule("Expiration_Admin_" + level); rule != nil {
+			if required, _ := rule["isExpirationRequired"].(bool); required {
+				maximum, err := parseISODuration(fmt.Sprint(rule["maximumDuration"]))
+				if end.IsZero() || (err == nil && end.Sub(req.start) > maximum) {
+					failed = append(failed, "ExpirationRule")
+				}
+			}
+		}
+	}
+	if p == nil {
+		return failed
+	}
+	if rule := p.rule("Enablement_Admin_" + level); rule != nil {
+		enabled, _ := rule["enabledRules"].([]any)
+		for _, e := range enabled {
+			switch name, _ := e.(string); name {
+			case "Justification":
+				if j, _ := req.justification.(string); strings.TrimSpace(j) == "" {
+					failed = append(failed, "JustificationRule")
+				}
+			case "MultiFactorAuthentication":
+				// App-only and ROPC tokens never carry an MFA claim.
+				failed = append(failed, "MfaRule")
+			case "Ticketing":
+				if n, _ := req.ticketInfo["ticketNumber"].(string); n == "" {
+					failed = append(failed, "TicketingRule")
+				}
+			}
+		}
+	}
+	return failed
+}
+
+func (s *Server) createAssignmentScheduleRequest(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	return s.createScheduleRequest(w, r, assignmentRequests)
+}
+
+func (s *Server) createEligibilityScheduleRequest(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	return s.createScheduleRequest(w, r, eligibilityRequests)
+}
+
+// createScheduleRequest is POST roleAssignmentScheduleRequests / roleEligibilityScheduleRequests. PIM carries out
+// admin requests at once: adminAssign makes the schedule (and, for active assignments, the instance and the
+// roleAssignment), adminUpdate/adminExtend/adminRenew replace the existing schedule, adminRemove ends it.
+func (s *Server) createScheduleRequest(w http.ResponseWriter, r *http.Request, rs *requestSet) *graphError {
+	var raw map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&raw); err != nil || raw == nil {
+		return newGraphError(http.StatusBadRequest, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
+	}
+	body := map[string]any{}
+	for key, value := range raw {
+		if strings.HasPrefix(key, "@") {
+			continue
+		}
+		name, ok := rs.schema.lookup(key)
+		if !ok {
+			return unknownProperty(key, rs.schema.typeName)
+		}
+		if writableRequestProperties[name] {
+			body[name] = value
+		}
+	}
+	now := time.Now().UTC()
+	req, gerr := parseScheduleRequest(body, now)
+	if gerr != nil {
+		return gerr
+	}
+	claims := requestInfoFrom(r.Context()).claims
+	if req.action != "adminRemove" && !claims.hasAny(rs.writeRoles) {
+		return pimPermissionDenied(rs.writeRoles)
+	}
+	if strings.HasPrefix(req.action, "self") || req.action == "unknownFutureValue" {
+		// Self actions act for the signed-in user; an application has no user to activate for.
+		return newGraphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf("The action '%s' requires a signed-in user; applications can only use admin actions.", req.action))
+	}
+	switch {
+	case req.principalID == "":
+		return valueRequired("principalId")
+	case req.roleDefinitionID == "":
+		return valueRequired("roleDefinitionId")
+	case req.directoryScopeID == "" && req.appScopeID == "":
+		return valueRequired("directoryScopeId")
+	case req.directoryScopeID == "":
+		// App scopes exist for other RBAC providers; directory roles are scoped to directory objects.
+		return badRequest(msgInvalidRoleScope)
+	case !strings.HasPrefix(req.directoryScopeID, "/"):
+		return badRequest(fmt.Sprintf("Invalid directoryScopeId '%s'.", req.directoryScopeID))
+	}
+
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	st := s.dir.rbac
+	st.purgeExpired(now)
+	def := st.roleDefinition(req.roleDefinitionID)
+	if def == nil {
+		return roleNotFound()
+	}
+	roleID, _ := def["id"].(string)
+	principalID := strings.ToLower(req.principalID)
+	if !s.pimPrincipalKnown(principalID, now) {
+		return subjectNotFound()
+	}
+	if req.directoryScopeID != "/" {
+		// The simulated tenant has no administrative units, and app objects are not scopes it serves.
+		return resourceNotFound(strings.TrimPrefix(req.directoryScopeID, "/"))
+	}
+	existing := st.find(rs.kind, principalID, roleID, req.directoryScopeID, now)
+	requestID := uuid.NewString()
+	status := "Provisioned"
+	switch req.action {
+	case "adminAssign":
+		if existing != nil {
+			return newGraphError(http.StatusBadRequest, "RoleAssignmentExists", msgAssignmentExists)
+		}
+	case "adminUpdate", "adminExtend", "adminRenew", "adminRemove":
+		if existing == nil {
+			return newGraphError(http.StatusBadRequest, "RoleAssignmentDoesNotExist", msgAssignmentNotExists)
+		}
+	}
+	if req.action == "adminRemove" {
+		status = "Revoked"
+	} else if failed := policyFailures(st.policyForRole(roleID), rs.kind, req, now); len(failed) > 0 {
+		return policyValidationFailed(failed)
+	}
+	if req.isValidationOnly {
+		status = "Granted"
+	} else {
+		if existing != nil {
+			st.remove(existing)
+		}
+		if req.action != "adminRemove" {
+			end, _ := req.window()
+			g := &roleGrant{
+				kind: rs.kind, scheduleID: requestID, principalID: principalID, roleDefinitionID: roleID,
+				directoryScopeID: req.directoryScopeID, createdUsing: requestID, created: now, start: req.start,
+				expirationType: req.expirationType, duration: req.duration, end: end,
+			}
+			if req.expirationType == "notSpecified" {
+				g.expirationType = "noExpiration"
+			}
+			if existing != nil {
+				g.modified = now
+			}
+			st.grants = append(st.grants, g)
+		}
+	}
+
+	resp := s.requestJSON(requestID, status, req, roleID, principalID, claims, now)
+	if !req.isValidationOnly {
+		st.requests[rs.kind] = append(st.requests[rs.kind], copyObject(resp))
+	}
+	resp["@odata.context"] = s.baseURL + "/v1.0/$metadata#" + rs.set + "/$entity"
+	writeJSON(w, http.StatusCreated, graphContentType, resp)
+	return nil
+}
+
+// callerIdentity is the calling application as an identity (id, displayName).
+func (s *Server) callerIdentity(claims *accessClaims) map[string]any {
+	displayName := claims.AppDisplayName
+	if app := s.dir.app(claims.AppID); app != nil && displayName == "" {
+		displayName = app.DisplayName
+	}
+	return map[string]any{"id": claims.AppID, "displayName": nullableString(displayName)}
+}
+
+func (s *Server) requestJSON(id, status string, req *scheduleRequest, roleID, principalID string, claims *accessClaims, now time.Time) map[string]any {
+	createdBy := map[string]any{"application": nil, "device": nil, "user": nil}
+	if claims.IDType == "user" {
+		createdBy["user"] = map[string]any{"id": claims.ObjectID, "displayName": nullableString(claims.Name)}
+	} else {
+		createdBy["application"] = s.callerIdentity(claims)
+	}
+	var schedule any
+	if req.hasSchedule || req.action != "adminRemove" {
+		end, _ := req.window()
+		if req.expirationType == "afterDuration" {
+			end = time.Time{}
+		}
+		schedule = map[string]any{
+			"startDateTime": graphTime(req.start), "recurrence": nil,
+			"expiration": map[string]any{"type": req.expirationType, "endDateTime": nullableTime(end), "duration": nullableString(req.duration)},
+		}
+	}
+	ticket := map[string]any{"ticketNumber": nil, "ticketSystem": nil}
+	for key, v := range req.ticketInfo {
+		if !strings.HasPrefix(key, "@") {
+			ticket[key] = v
+		}
+	}
+	return map[string]any{
+		"id": id, "status": status, "createdDateTime": graphTime(now),
+		"completedDateTime": graphTime(now), "approvalId": nil, "customData": req.customData,
+		"action": req.action, "principalId": principalID, "roleDefinitionId": roleID,
+		"directoryScopeId": req.directoryScopeID, "appScopeId": nil, "isValidationOnly": req.isValidationOnly,
+		"targetScheduleId": id, "justification": req.justification, "createdBy": createdBy,
+		"scheduleInfo": schedule, "ticketInfo": ticket,
+	}
+}
+
+func (s *Server) listScheduleRequests(w http.ResponseWriter, r *http.Request, rs *requestSet) *graphError {
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	resp, gerr := s.collection(r, rs.schema, rs.set, scheduleNavs, s.expandScheduleNav(now), s.dir.rbac.requests[rs.kind])
+	return answer(w, resp, gerr)
+}
+
+func (s *Server) getScheduleRequest(w http.ResponseWriter, r *http.Request, id string, rs *requestSet) *graphError {
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	for _, item := range s.dir.rbac.requests[rs.kind] {
+		if itemID, _ := item["id"].(string); strings.EqualFold(itemID, id) {
+			resp, gerr := s.entity(r, rs.schema, rs.set, scheduleNavs, s.expandScheduleNav(now), item)
+			return answer(w, resp, gerr)
+		}
+	}
+	return resourceNotFound(id)
+}
+
+func (s *Server) listAssignmentScheduleRequests(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	return s.listScheduleRequests(w, r, assignmentRequests)
+}
+
+func (s *Server) getAssignmentScheduleRequest(w http.ResponseWriter, r *http.Request, p []string) *graphError {
+	return s.getScheduleRequest(w, r, p[0], assignmentRequests)
+}
+
+func (s *Server) listEligibilityScheduleRequests(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	return s.listScheduleRequests(w, r, eligibilityRequests)
+}
+
+func (s *Server) getEligibilityScheduleRequest(w http.ResponseWriter, r *http.Request, p []string) *graphError {
+	return s.getScheduleRequest(w, r, p[0], eligibilityRequests)
+}
+
+// ---- role management policies ----
+
+var (
+	rolePolicyNavs           = navTree{"rules": nil, "effectiveRules": nil}
+	rolePolicyAssignmentNavs = navTree{"policy": rolePolicyNavs}
+)
+
+// filterMentions reports whether a $filter compares the property.
+func filterMentions(expr filterExpr, property string) bool {
+	switch e := expr.(type) {
+	case compareExpr:
+		return e.property == property && !e.negate
+	case inExpr:
+		return e.property == property
+	case logicalExpr:
+		if e.and {
+			return filterMentions(e.left, property) || filterMentions(e.right, property)
+		}
+		return filterMentions(e.left, property) && filterMentions(e.right, property)
+	}
+	return false
+}
+
+// requireScopeFilter enforces that policy lists are scoped with scopeId and scopeType, as the service does.
+func requireScopeFilter(r *http.Request, sc *entitySchema) *graphError {
+	raw := r.URL.Query().Get("$filter")
+	if raw != "" {
+		if f, _, gerr := parseFilter(raw, sc); gerr == nil && filterMentions(f, "scopeId") && filterMentions(f, "scopeType") {
+			return nil
+		} else if gerr != nil {
+			return gerr
+		}
+	}
+	return pimServiceError(http.StatusBadRequest, "MissingProvider", "The provider is missing.")
+}
+
+func rulesJSON(p *rolePolicy) []any {
+	out := make([]any, len(p.rules))
+	for i, rule := range p.rules {
+		out[i] = copyObject(rule)
+	}
+	return out
+}
+
+func expandPolicy(p *rolePolicy, opt expandOption) any {
+	switch opt.name {
+	case "rules", "effectiveRules":
+		return rulesJSON(p)
+	}
+	return nil
+}
+
+func (s *Server) policyExpander(src map[string]any, opt expandOption) any {
+	id, _ := src["id"].(string)
+	if p := s.dir.rbac.policy(id); p != nil {
+		return expandPolicy(p, opt)
+	}
+	return nil
+}
+
+// listRolePolicies is GET /policies/roleManagementPolicies?$filter=scopeId eq '/' and scopeType eq 'DirectoryRole'.
+func (s *Server) listRolePolicies(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	if gerr := requireScopeFilter(r, rolePolicySchema); gerr != nil {
+		return gerr
+	}
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	items := make([]map[string]any, len(s.dir.rbac.policies))
+	for i, p := range s.dir.rbac.policies {
+		items[i] = p.data
+	}
+	resp, gerr := s.collection(r, rolePolicySchema, "policies/roleManagementPolicies", rolePolicyNavs, s.policyExpander, items)
+	return answer(w, resp, gerr)
+}
+
+// getRolePolicy is GET /policies/roleManagementPolicies/{id}.
+func (s *Server) getRolePolicy(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	p := s.dir.rbac.policy(params[0])
+	if p == nil {
+		return resourceNotFound(params[0])
+	}
+	resp, gerr := s.entity(r, rolePolicySchema, "policies/roleManagementPolicies", rolePolicyNavs, s.policyExpander, p.data)
+	return answer(w, resp, gerr)
+}
+
+// listRolePolicyRules is GET /policies/roleManagementPolicies/{id}/rules.
+func (s *Server) listRolePolicyRules(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	p := s.dir.rbac.policy(params[0])
+	if p == nil {
+		return resourceNotFound(params[0])
+	}
+	writeJSON(w, http.StatusOK, graphContentType, map[string]any{
+		"@odata.context": s.baseURL + "/v1.0/$metadata#policies/roleManagementPolicies('" + p.id() + "')/rules",
+		"value":          rulesJSON(p),
+	})
+	return nil
+}
+
+// getRolePolicyRule is GET /policies/roleManagementPolicies/{id}/rules/{ruleId}.
+func (s *Server) getRolePolicyRule(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	p := s.dir.rbac.policy(params[0])
+	if p == nil {
+		return resourceNotFound(params[0])
+	}
+	rule := p.rule(params[1])
+	if rule == nil {
+		return resourceNotFound(params[1])
+	}
+	resp := copyObject(rule)
+	resp["@odata.context"] = s.baseURL + "/v1.0/$metadata#policies/roleManagementPolicies('" + p.id() + "')/rules/$entity"
+	writeJSON(w, http.StatusOK, graphContentType, resp)
+	return nil
+}
+
+// updateRolePolicyRule is PATCH /policies/roleManagementPolicies/{id}/rules/{ruleId}: 204 No Content. The body must
+// name the rule's type in @odata.type, as the API documentation requires.
+func (s *Server) updateRolePolicyRule(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	var body map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body == nil {
+		return newGraphError(http.StatusBadRequest, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
+	}
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	p := s.dir.rbac.policy(params[0])
+	if p == nil {
+		return resourceNotFound(params[0])
+	}
+	rule := p.rule(params[1])
+	if rule == nil {
+		return resourceNotFound(params[1])
+	}
+	ruleType := strings.TrimPrefix(fmt.Sprint(rule["@odata.type"]), "#microsoft.graph.")
+	sent, _ := body["@odata.type"].(string)
+	switch sentType := strings.TrimPrefix(strings.TrimPrefix(sent, "#"), "microsoft.graph."); {
+	case sent == "":
+		return badRequest("The @odata.type annotation is required: unifiedRoleManagementPolicyRule is abstract; send the rule's own type, '#microsoft.graph." + ruleType + "'.")
+	case !strings.EqualFold(sentType, ruleType):
+		return badRequest(fmt.Sprintf("The rule '%s' is of type '#microsoft.graph.%s', not '%s'.", params[1], ruleType, sent))
+	}
+	props := ruleProperties[ruleType]
+	typeName := "microsoft.graph." + ruleType
+	patch := map[string]any{}
+	for key, value := range body {
+		if strings.HasPrefix(key, "@") {
+			continue
+		}
+		switch key {
+		case "id":
+			if id, _ := value.(string); !strings.EqualFold(id, params[1]) {
+				return badRequest(fmt.Sprintf("The rule id '%v' does not match the rule '%s' being updated.", value, params[1]))
+			}
+			continue
+		case "target":
+			target, ok := value.(map[string]any)
+			if !ok {
+				return badRequest("Invalid value specified for property 'target'.")
+			}
+			patch[key] = target
+			continue
+		}
+		kind, ok := props[key]
+		if !ok {
+			return unknownProperty(key, typeName)
+		}
+		if value == nil {
+			patch[key] = nil
+			continue
+		}
+		switch {
+		case kind == propBoolean && !isKind[bool](value):
+			return primitiveMismatch("Edm.Boolean")
+		case kind == propText && !isKind[string](value):
+			return primitiveMismatch("Edm.String")
+		case kind == propCollection && !isKind[[]any](value), kind == propComplex && !isKind[map[string]any](value):
+			return badRequest(fmt.Sprintf("Invalid value specified for property '%s'.", key))
+		}
+		if key == "maximumDuration" {
+			if d, err := parseISODuration(fmt.Sprint(value)); err != nil || d <= 0 {
+				return badRequest(fmt.Sprintf("Cannot convert the literal '%v' to the expected type 'Edm.Duration'.", value))
+			}
+		}
+		patch[key] = value
+	}
+	for key, value := range patch {
+		if sub, ok := value.(map[string]any); ok {
+			if cur, ok := rule[key].(map[string]any); ok {
+				for k, v := range sub {
+					if !strings.HasPrefix(k, "@") {
+						cur[k] = deepCopy(v)
+					}
+				}
+				continue
+			}
+		}
+		rule[key] = deepCopy(value)
+	}
+	claims := requestInfoFrom(r.Context()).claims
+	p.data["lastModifiedDateTime"] = graphTime(time.Now())
+	p.data["lastModifiedBy"] = s.callerIdentity(claims)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// listRolePolicyAssignments is GET /policies/roleManagementPolicyAssignments?$filter=scopeId eq '/' and scopeType
+// eq 'DirectoryRole' [and roleDefinitionId eq '...'] with $expand=policy($expand=rules).
+func (s *Server) listRolePolicyAssignments(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	if gerr := requireScopeFilter(r, rolePolicyAssignmentSchema); gerr != nil {
+		return gerr
+	}
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	items := make([]map[string]any, len(s.dir.rbac.policies))
+	for i, p := range s.dir.rbac.policies {
+		items[i] = p.assignmentJSON()
+	}
+	resp, gerr := s.collection(r, rolePolicyAssignmentSchema, "policies/roleManagementPolicyAssignments", rolePolicyAssignmentNavs, s.policyAssignmentExpander, items)
+	return answer(w, resp, gerr)
+}
+
+// getRolePolicyAssignment is GET /policies/roleManagementPolicyAssignments/{id}.
+func (s *Server) getRolePolicyAssignment(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	for _, p := range s.dir.rbac.policies {
+		if strings.EqualFold(p.id()+"_"+p.roleDefinitionID, params[0]) {
+			resp, gerr := s.entity(r, rolePolicyAssignmentSchema, "policies/roleManagementPolicyAssignments", rolePolicyAssignmentNavs, s.policyAssignmentExpander, p.assignmentJSON())
+			return answer(w, resp, gerr)
+		}
+	}
+	return resourceNotFound(params[0])
+}
+
+func (s *Server) policyAssignmentExpander(src map[string]any, opt expandOption) any {
+	if opt.name != "policy" {
+		return nil
+	}
+	id, _ := src["policyId"].(string)
+	p := s.dir.rbac.policy(id)
+	if p == nil {
+		return nil
+	}
+	out := rolePolicySchema.project(p.data, nil)
+	for _, nested := range opt.nested {
+		out[nested.name] = expandPolicy(p, nested)
+	}
+	return out
+}
+
+// ---- ISO 8601 durations ----
+
+var isoDurationPattern = regexp.MustCompile(`^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
+
+// parseISODuration reads an ISO 8601 duration such as P180D, PT8H or P1DT12H; years and months count as 365
+// and 30 days, as PIM's maximum durations use only days and hours.
+func parseISODuration(s string) (time.Duration, error) {
+	m := isoDurationPattern.FindStringSubmatch(s)
+	if m == nil || s == "P" || s == "PT" || strings.HasSuffix(s, "T") {
+		return 0, fmt.Errorf("%q is not an ISO 8601 duration", s)
+	}
+	units := []time.Duration{365 * 24 * time.Hour, 30 * 24 * time.Hour, 7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute}
+	var total time.Duration
+	for i, unit := range units {
+		if m[i+1] != "" {
+			n, err := strconv.Atoi(m[i+1])
+			if err != nil {
+				return 0, err
+			}
+			total += time.Duration(n) * unit
+		}
+	}
+	if m[7] != "" {
+		secs, err := strconv.ParseFloat(m[7], 64)
+		if err != nil {
+			return 0, err
+		}
+		total += time.Duration(secs * float64(time.Second))
+	}
+	return total, nil
+}
