@@ -35,3 +35,15 @@ resource "breakglass_account" "secondary" {
   password_wo         = ephemeral.breakglass_password.secondary.result
   password_wo_version = var.password_version
 }
+
+# Both accounts hold Global Administrator permanently active, through PIM: in an emergency there is nobody to
+# activate an eligible assignment.
+resource "breakglass_pim_permanent_assignment" "primary" {
+  principal_id = breakglass_account.primary.id
+  role         = "Global Administrator"
+}
+
+resource "breakglass_pim_permanent_assignment" "secondary" {
+  principal_id = breakglass_account.secondary.id
+  role         = "Global Administrator"
+}

@@ -20,3 +20,8 @@ output "secondary_object_id" {
   description = "Object id of the account with a write-only password."
   value       = breakglass_account.secondary.object_id
 }
+
+output "global_administrator_assignments" {
+  description = "Import ids of the permanent Global Administrator assignments."
+  value       = [breakglass_pim_permanent_assignment.primary.id, breakglass_pim_permanent_assignment.secondary.id]
+}

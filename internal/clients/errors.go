@@ -59,6 +59,8 @@ var (
 	PermDomainRead    = Permission{Name: "Domain.Read.All", Alternative: "Directory.Read.All"}
 	PermDeleteRestore = Permission{Name: "User.DeleteRestore.All", Alternative: "User.ReadWrite.All"}
 	PermSignInRead    = Permission{Name: "AuditLog.Read.All"}
+	PermRoleRead      = Permission{Name: "RoleManagement.Read.Directory", Alternative: "RoleManagement.ReadWrite.Directory"}
+	PermRoleWrite     = Permission{Name: "RoleManagement.ReadWrite.Directory", Alternative: "RoleAssignmentSchedule.ReadWrite.Directory"}
 )
 
 // Explain turns a Graph error into a message a user can act on: a missing permission names the permission to

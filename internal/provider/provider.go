@@ -17,6 +17,7 @@ import (
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
 )
 
 // Address is the provider's Registry address; Terraform and the test harness both use it.
@@ -158,6 +159,7 @@ func (p *breakglassProvider) Configure(ctx context.Context, req provider.Configu
 func (p *breakglassProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		account.NewAccountResource,
+		rolemanagement.NewPIMPermanentAssignmentResource,
 	}
 }
 

@@ -1,0 +1,202 @@
+package rolemanagement
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+)
+
+// assignment is the identity of one role assignment: who, which role, where.
+type assignment struct {
+	principalID, roleDefinitionID, scope string
+}
+
+func assignmentOf(m pimAssignmentModel) assignment {
+	return assignment{principalID: m.PrincipalID.ValueString(), roleDefinitionID: m.RoleDefinitionID.ValueString(), scope: m.DirectoryScopeID.ValueString()}
+}
+
+func (a assignment) id() string { return assignmentID(a.principalID, a.roleDefinitionID, a.scope) }
+
+// schedule is what Read learns of an active assignment.
+type schedule struct {
+	id      string
+	endDate string // empty when permanent
+}
+
+func (s *schedule) applyTo(m *pimAssignmentModel) {
+	m.ScheduleID = types.StringValue(s.id)
+	if s.endDate == "" {
+		m.EndDateTime = types.StringNull()
+	} else {
+		m.EndDateTime = types.StringValue(s.endDate)
+	}
+}
+
+// PIM answers these while a new principal has not reached its replica yet: the request itself is fine.
+var principalNotReplicatedCodes = []string{"SubjectNotFound", "PrincipalNotFound", "Request_ResourceNotFound", "ResourceNotFound"}
+
+func isPrincipalNotReplicated(err error) bool {
+	ge, ok := clients.AsGraphError(err)
+	if !ok {
+		return false
+	}
+	for _, code := range principalNotReplicatedCodes {
+		if strings.EqualFold(ge.Code, code) {
+			return true
+		}
+	}
+	return false
+}
+
+var errNotYetVisible = errors.New("the assignment is not visible in the role assignment schedules yet")
+
+func isNotYetVisible(err error) bool { return errors.Is(err, errNotYetVisible) }
+
+func (a assignment) request(action models.UnifiedRoleScheduleRequestActions, justification string, permanent bool) models.UnifiedRoleAssignmentScheduleRequestable {
+	req := models.NewUnifiedRoleAssignmentScheduleRequest()
+	req.SetAction(&action)
+	req.SetPrincipalId(&a.principalID)
+	req.SetRoleDefinitionId(&a.roleDefinitionID)
+	req.SetDirectoryScopeId(&a.scope)
+	req.SetJustification(&justification)
+	if permanent {
+		now := time.Now().UTC()
+		expiration := models.NewExpirationPattern()
+		noExpiration := models.NOEXPIRATION_EXPIRATIONPATTERNTYPE
+		expiration.SetTypeEscaped(&noExpiration)
+		info := models.NewRequestSchedule()
+		info.SetStartDateTime(&now)
+		info.SetExpiration(expiration)
+		req.SetScheduleInfo(info)
+	}
+	return req
+}
+
+// assignPermanent submits adminAssign with noExpiration, retrying while PIM has not seen the principal yet.
+func (a assignment) assignPermanent(ctx context.Context, c *clients.Client, justification string) error {
+	body := a.request(models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS, justification, true)
+	return clients.RetryWhile(ctx, "principal "+a.principalID, isPrincipalNotReplicated, func(ctx context.Context) error {
+		_, err := c.Graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body, nil)
+		return err
+	})
+}
+
+// makePermanent replaces a time-bound schedule with a permanent one (adminUpdate).
+func (a assignment) makePermanent(ctx context.Context, c *clients.Client, justification string) error {
+	body := a.request(models.ADMINUPDATE_UNIFIEDROLESCHEDULEREQUESTACTIONS, justification, true)
+	_, err := c.Graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body, nil)
+	return err
+}
+
+// remove submits adminRemove; an assignment that is already gone counts as removed.
+func (a assignment) remove(ctx context.Context, c *clients.Client, justification string) error {
+	body := a.request(models.ADMINREMOVE_UNIFIEDROLESCHEDULEREQUESTACTIONS, justification, false)
+	_, err := c.Graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body, nil)
+	if ge, ok := clients.AsGraphError(err); ok && ge.Code == "RoleAssignmentDoesNotExist" {
+		return nil
+	}
+	return err
+}
+
+func (a assignment) createDirect(ctx context.Context, c *clients.Client) error {
+	body := models.NewUnifiedRoleAssignment()
+	body.SetPrincipalId(&a.principalID)
+	body.SetRoleDefinitionId(&a.roleDefinitionID)
+	body.SetDirectoryScopeId(&a.scope)
+	return clients.RetryWhile(ctx, "principal "+a.principalID, isPrincipalNotReplicated, func(ctx context.Context) error {
+		_, err := c.Graph.RoleManagement().Directory().RoleAssignments().Post(ctx, body, nil)
+		return err
+	})
+}
+
+func (a assignment) deleteDirect(ctx context.Context, c *clients.Client, id string) error {
+	err := c.Graph.RoleManagement().Directory().RoleAssignments().ByUnifiedRoleAssignmentId(id).Delete(ctx, nil)
+	if clients.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// read finds the active assignment at this scope, or nil. PIM reads the assignment schedules (which also show
+// assignments made outside PIM); direct reads roleAssignments.
+func (a assignment) read(ctx context.Context, c *clients.Client, method string) (*schedule, error) {
+	filter := fmt.Sprintf("principalId eq '%s' and roleDefinitionId eq '%s'", a.principalID, a.roleDefinitionID)
+	if method == methodDirect {
+		resp, err := c.Graph.RoleManagement().Directory().RoleAssignments().Get(ctx, &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{
+			QueryParameters: &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetQueryParameters{Filter: &filter},
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, ra := range resp.GetValue() {
+			if strings.EqualFold(deref(ra.GetDirectoryScopeId()), a.scope) {
+				return &schedule{id: deref(ra.GetId())}, nil
+			}
+		}
+		return nil, nil
+	}
+	resp, err := c.Graph.RoleManagement().Directory().RoleAssignmentSchedules().Get(ctx, &rolemanagement.DirectoryRoleAssignmentSchedulesRequestBuilderGetRequestConfiguration{
+		QueryParameters: &rolemanagement.DirectoryRoleAssignmentSchedulesRequestBuilderGetQueryParameters{Filter: &filter},
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range resp.GetValue() {
+		if !strings.EqualFold(deref(s.GetDirectoryScopeId()), a.scope) {
+			continue
+		}
+		found := &schedule{id: deref(s.GetId())}
+		if info := s.GetScheduleInfo(); info != nil && info.GetExpiration() != nil {
+			exp := info.GetExpiration()
+			if exp.GetTypeEscaped() != nil && *exp.GetTypeEscaped() != models.NOEXPIRATION_EXPIRATIONPATTERNTYPE && exp.GetEndDateTime() != nil {
+				found.endDate = exp.GetEndDateTime().UTC().Format(time.RFC3339)
+			}
+		}
+		return found, nil
+	}
+	return nil, nil
+}
+
+// explain turns PIM's refusals into what the user can do about them.
+func (a assignment) explain(verb, roleName string, err error) string {
+	ge, _ := clients.AsGraphError(err)
+	if roleName == "" {
+		roleName = a.roleDefinitionID
+	}
+	switch {
+	case ge.Code == "RoleAssignmentExists":
+		return fmt.Sprintf("%s already holds %s at scope %s. To manage the existing assignment with Terraform, import it:\n\n"+
+			"  terraform import <resource address> %s\n\nor with an import block:\n\n  import {\n    to = <resource address>\n    id = %q\n  }",
+			a.principalID, roleName, a.scope, a.id(), a.id())
+	case ge.Code == "RoleAssignmentRequestPolicyValidationFailed" && strings.Contains(ge.Message, "ExpirationRule"):
+		return fmt.Sprintf("The PIM policy of %s requires active assignments to expire (rule Expiration_Admin_Assignment, "+
+			"isExpirationRequired = true), so PIM refuses a permanent active assignment, and the provider will not make a "+
+			"time-bound one in its place. Allow permanent active assignments for this role: Entra admin center > ID Governance > "+
+			"Privileged Identity Management > Microsoft Entra roles > Settings > %s > Edit > Assignment > tick \"Allow permanent "+
+			"active assignment\" (Graph: PATCH the policy's Expiration_Admin_Assignment rule with isExpirationRequired = false). "+
+			"Graph said: %s", roleName, roleName, ge.Message)
+	}
+	perm := clients.PermRoleWrite
+	return clients.Explain(fmt.Sprintf("%s %s for %s", verb, roleName, a.principalID), perm, err)
+}
+
+// userFitness reads whether a user is synced and how many licenses it holds; ok is false for non-users or when
+// the read fails (the warning is advisory and must not block the plan).
+func userFitness(ctx context.Context, c *clients.Client, id string) (synced bool, licenses int, ok bool) {
+	u, err := c.Graph.Users().ByUserId(id).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id", "onPremisesSyncEnabled", "assignedLicenses"}},
+	})
+	if err != nil {
+		return false, 0, false
+	}
+	return u.GetOnPremisesSyncEnabled() != nil && *u.GetOnPremisesSyncEnabled(), len(u.GetAssignedLicenses()), true
+}
