@@ -207,6 +207,18 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /_sim/roleAssignments", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, "application/json", map[string]any{"value": s.RoleAssignments()})
 	})
+	mux.HandleFunc("GET /_sim/caPolicies", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, "application/json", map[string]any{"value": s.CAPolicies()})
+	})
+	mux.HandleFunc("POST /_sim/caPolicies", s.handleControlAddCAPolicy)
+	mux.HandleFunc("PATCH /_sim/caPolicies/{id}", s.handleControlPatchCAPolicy)
+	mux.HandleFunc("GET /_sim/caPolicies/{id}/outsideWriterExclusions", func(w http.ResponseWriter, r *http.Request) {
+		ids := s.OutsideWriterExclusions(r.PathValue("id"))
+		if ids == nil {
+			ids = []string{}
+		}
+		writeJSON(w, http.StatusOK, "application/json", map[string]any{"value": ids})
+	})
 	mux.HandleFunc("GET /_sim/knobs", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, "application/json", s.Knobs())
 	})
@@ -243,6 +255,40 @@ func (s *Server) handleControlPatchUser(w http.ResponseWriter, r *http.Request) 
 	}
 	s.dir.mu.RUnlock()
 	writeJSON(w, http.StatusOK, "application/json", user)
+}
+
+func (s *Server) handleControlAddCAPolicy(w http.ResponseWriter, r *http.Request) {
+	var policy map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&policy); err != nil {
+		writeControlError(w, http.StatusBadRequest, err)
+		return
+	}
+	id, err := s.AddCAPolicy(policy)
+	if err != nil {
+		writeControlError(w, http.StatusBadRequest, err)
+		return
+	}
+	created, _ := s.CAPolicy(id)
+	writeJSON(w, http.StatusCreated, "application/json", created)
+}
+
+func (s *Server) handleControlPatchCAPolicy(w http.ResponseWriter, r *http.Request) {
+	var fields map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&fields); err != nil {
+		writeControlError(w, http.StatusBadRequest, err)
+		return
+	}
+	id := r.PathValue("id")
+	if err := s.SetCAPolicyFields(id, fields); err != nil {
+		status := http.StatusBadRequest
+		if errors.Is(err, errNoSuchCAPolicy) {
+			status = http.StatusNotFound
+		}
+		writeControlError(w, status, err)
+		return
+	}
+	policy, _ := s.CAPolicy(id)
+	writeJSON(w, http.StatusOK, "application/json", policy)
 }
 
 func writeControlError(w http.ResponseWriter, status int, err error) {

@@ -14,6 +14,7 @@ type graphError struct {
 	status  int
 	code    string
 	message string
+	inner   string // innerError.message, which some workloads (Conditional Access) fill with the detail
 }
 
 func newGraphError(status int, code, message string) *graphError {
@@ -47,16 +48,16 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 // (date without zone, request-id, client-request-id).
 func writeGraphError(w http.ResponseWriter, r *http.Request, e *graphError) {
 	ri := requestInfoFrom(r.Context())
+	inner := map[string]any{
+		"date":              time.Now().UTC().Format("2006-01-02T15:04:05"),
+		"request-id":        ri.requestID,
+		"client-request-id": ri.clientRequestID,
+	}
+	if e.inner != "" {
+		inner["message"] = e.inner
+	}
 	writeJSON(w, e.status, graphContentType, map[string]any{
-		"error": map[string]any{
-			"code":    e.code,
-			"message": e.message,
-			"innerError": map[string]any{
-				"date":              time.Now().UTC().Format("2006-01-02T15:04:05"),
-				"request-id":        ri.requestID,
-				"client-request-id": ri.clientRequestID,
-			},
-		},
+		"error": map[string]any{"code": e.code, "message": e.message, "innerError": inner},
 	})
 }
 

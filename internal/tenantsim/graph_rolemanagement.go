@@ -163,22 +163,22 @@ var ruleProperties = map[string]map[string]propKind{
 // ---- permissions (Microsoft Graph permissions tables of each API) ----
 
 var (
-	roleDefinitionReadRoles = []string{"RoleManagement.Read.Directory", "RoleManagement.Read.All", "Directory.Read.All",
+	roleDefinitionReadRoles = anyOf{"RoleManagement.Read.Directory", "RoleManagement.Read.All", "Directory.Read.All",
 		"RoleManagement.ReadWrite.Directory", "Directory.ReadWrite.All"}
 	roleAssignmentReadRoles  = roleDefinitionReadRoles
-	roleAssignmentWriteRoles = []string{"RoleManagement.ReadWrite.Directory"}
+	roleAssignmentWriteRoles = anyOf{"RoleManagement.ReadWrite.Directory"}
 	// POST roleAssignmentScheduleRequests: the Remove permissions allow adminRemove only (checked in the handler).
-	assignmentRequestWriteRoles = []string{"RoleAssignmentSchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory",
+	assignmentRequestWriteRoles = anyOf{"RoleAssignmentSchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory",
 		"RoleAssignmentSchedule.Remove.Directory", "RoleEligibilitySchedule.Remove.Directory"}
-	eligibilityRequestWriteRoles = []string{"RoleEligibilitySchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory",
+	eligibilityRequestWriteRoles = anyOf{"RoleEligibilitySchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory",
 		"RoleEligibilitySchedule.Remove.Directory"}
-	assignmentScheduleReadRoles = []string{"RoleAssignmentSchedule.Read.Directory", "RoleAssignmentSchedule.ReadWrite.Directory",
+	assignmentScheduleReadRoles = anyOf{"RoleAssignmentSchedule.Read.Directory", "RoleAssignmentSchedule.ReadWrite.Directory",
 		"RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory"}
-	eligibilityScheduleReadRoles = []string{"RoleEligibilitySchedule.Read.Directory", "RoleEligibilitySchedule.ReadWrite.Directory",
+	eligibilityScheduleReadRoles = anyOf{"RoleEligibilitySchedule.Read.Directory", "RoleEligibilitySchedule.ReadWrite.Directory",
 		"RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory"}
-	rolePolicyReadRoles = []string{"RoleManagementPolicy.Read.Directory", "RoleManagementPolicy.ReadWrite.Directory",
+	rolePolicyReadRoles = anyOf{"RoleManagementPolicy.Read.Directory", "RoleManagementPolicy.ReadWrite.Directory",
 		"RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory"}
-	rolePolicyWriteRoles = []string{"RoleManagementPolicy.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"}
+	rolePolicyWriteRoles = anyOf{"RoleManagementPolicy.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"}
 )
 
 // pimRoutePrefixes are the routes served by PIM rather than the directory; PIM words its errors differently.
@@ -187,13 +187,17 @@ var pimRoutePrefixes = []string{
 	"/policies/roleManagementPolic",
 }
 
-// accessDenied answers a caller without any of the route's permissions: PIM routes answer PermissionScopeNotGranted
-// wrapped in an UnknownError, everything else Graph's Authorization_RequestDenied.
+// accessDenied answers a caller without the route's permissions: PIM routes answer PermissionScopeNotGranted
+// wrapped in an UnknownError, Conditional Access AccessDenied, everything else Graph's Authorization_RequestDenied.
 func (route *graphRoute) accessDenied() *graphError {
 	for _, prefix := range pimRoutePrefixes {
 		if strings.HasPrefix(route.pattern, prefix) {
-			return pimPermissionDenied(route.roles)
+			roles, _ := route.roles.(anyOf)
+			return pimPermissionDenied(roles)
 		}
+	}
+	if strings.HasPrefix(route.pattern, caRoutePrefix) {
+		return caAccessDenied()
 	}
 	return accessDenied()
 }

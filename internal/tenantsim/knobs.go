@@ -24,6 +24,19 @@ type Knobs struct {
 	RetryAfter          time.Duration // Retry-After value (whole seconds, at least 1); default 1s
 	ServerErrorRate     float64       // fraction answered 503 serviceNotAvailable with Retry-After
 	ResetRate           float64       // fraction whose connection is dropped without an answer
+
+	// CAWriteRate is Conditional Access's write throttle: POST, PATCH and DELETE on conditionalAccess/policies
+	// beyond this many per second (per tenant, a token bucket holding one write) answer 429 TooManyRequests with
+	// a Retry-After computed from the bucket. Graph documents 1 request per second per tenant for all apps
+	// ("Identity protection and conditional access service limits"). 0 = unlimited.
+	CAWriteRate float64
+	// CAOmitRetryAfter leaves Retry-After off those 429 answers, as the same documentation says the Conditional
+	// Access resources do; clients then have to back off on their own.
+	CAOmitRetryAfter bool
+	// CAOutsideWriterRate is the probability (0..1) that, right after a GET of one Conditional Access policy,
+	// another team's script adds a new GUID to that policy's conditions.users.excludeUsers, as if it wrote
+	// between the caller's read and write (see graph_conditionalaccess.go for what the script does afterwards).
+	CAOutsideWriterRate float64
 }
 
 // knobsJSON is the wire form of Knobs for PUT/GET /_sim/knobs: durations as Go duration strings ("50ms").
@@ -35,6 +48,9 @@ type knobsJSON struct {
 	RetryAfter          string  `json:"retry_after"`
 	ServerErrorRate     float64 `json:"server_error_rate"`
 	ResetRate           float64 `json:"reset_rate"`
+	CAWriteRate         float64 `json:"ca_write_rate"`
+	CAOmitRetryAfter    bool    `json:"ca_omit_retry_after"`
+	CAOutsideWriterRate float64 `json:"ca_outside_writer_rate"`
 }
 
 // MarshalJSON writes durations as Go duration strings.
@@ -47,6 +63,9 @@ func (k Knobs) MarshalJSON() ([]byte, error) {
 		RetryAfter:          k.RetryAfter.String(),
 		ServerErrorRate:     k.ServerErrorRate,
 		ResetRate:           k.ResetRate,
+		CAWriteRate:         k.CAWriteRate,
+		CAOmitRetryAfter:    k.CAOmitRetryAfter,
+		CAOutsideWriterRate: k.CAOutsideWriterRate,
 	})
 }
 
@@ -75,6 +94,12 @@ func (k *Knobs) UnmarshalJSON(data []byte) error {
 			err = json.Unmarshal(value, &out.ServerErrorRate)
 		case "resetrate":
 			err = json.Unmarshal(value, &out.ResetRate)
+		case "cawriterate":
+			err = json.Unmarshal(value, &out.CAWriteRate)
+		case "caomitretryafter":
+			err = json.Unmarshal(value, &out.CAOmitRetryAfter)
+		case "caoutsidewriterrate":
+			err = json.Unmarshal(value, &out.CAOutsideWriterRate)
 		default:
 			err = fmt.Errorf("unknown knob %q", name)
 		}
@@ -101,10 +126,14 @@ func decodeDuration(raw json.RawMessage) (time.Duration, error) {
 }
 
 func (k Knobs) validate() error {
-	for name, rate := range map[string]float64{"throttle_rate": k.ThrottleRate, "server_error_rate": k.ServerErrorRate, "reset_rate": k.ResetRate} {
+	for name, rate := range map[string]float64{"throttle_rate": k.ThrottleRate, "server_error_rate": k.ServerErrorRate,
+		"reset_rate": k.ResetRate, "ca_outside_writer_rate": k.CAOutsideWriterRate} {
 		if rate < 0 || rate > 1 || math.IsNaN(rate) {
 			return fmt.Errorf("%s must be between 0 and 1, got %v", name, rate)
 		}
+	}
+	if k.CAWriteRate < 0 || math.IsNaN(k.CAWriteRate) || math.IsInf(k.CAWriteRate, 0) {
+		return fmt.Errorf("ca_write_rate must be a number of writes per second, 0 or more; got %v", k.CAWriteRate)
 	}
 	if k.Latency < 0 || k.ReplicationDelay < 0 || k.PIMReplicationDelay < 0 || k.RetryAfter < 0 {
 		return fmt.Errorf("durations must not be negative")

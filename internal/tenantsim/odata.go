@@ -124,7 +124,7 @@ func parseSelect(r *http.Request, sc *entitySchema) ([]string, *graphError) {
 }
 
 // parseListQuery reads $select, $filter, $top, $skiptoken and $count for a collection.
-func parseListQuery(r *http.Request, sc *entitySchema, defaultTop, maxTop int) (*listQuery, *graphError) {
+func parseListQuery(r *http.Request, sc *entitySchema, defaultTop, maxTop int) (*listQuery, *graphError) { //nolint:unparam // limits are per collection; all allow 999 today
 	q := &listQuery{top: defaultTop}
 	var gerr *graphError
 	if q.selected, gerr = parseSelect(r, sc); gerr != nil {

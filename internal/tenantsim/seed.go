@@ -49,6 +49,7 @@ var mainAppRoles = []string{
 //	  "domains": [{Graph domain JSON}],     // merged by "id" (the domain name); new ids are added
 //	  "users": [{Graph user JSON, "password": "..."}], // merged by "id" or "userPrincipalName"; new users are added
 //	  "generate_users": 5000,               // adds GenerateUsers(n)
+//	  "ca_policies": [{Graph conditionalAccessPolicy JSON}], // added after the default CA fixtures (see AddCAPolicy)
 //	  "apps": [{"client_id": "GUID", "display_name": "...", "secret": "...",
 //	            "certificate_pem": "-----BEGIN CERTIFICATE-----...",
 //	            "federated": [{"issuer": "...", "subject": "...", "audience": "..."}],
@@ -61,6 +62,7 @@ type seedFile struct {
 	Domains        []map[string]any `json:"domains"`
 	Users          []map[string]any `json:"users"`
 	GenerateUsers  int              `json:"generate_users"`
+	CAPolicies     []map[string]any `json:"ca_policies"`
 	Apps           []seedApp        `json:"apps"`
 }
 
@@ -130,6 +132,10 @@ func (s *Server) loadFixtures(seedPath string) error {
 	}
 	d.rbac = newRBACState(d.tenantID)
 	d.seedRoleAssignments()
+	d.ca = newCAState()
+	if err := d.seedCAPolicies(seed.CAPolicies); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
 
 	s.mainApp = App{
 		ClientID: mainClientID, DisplayName: "tenantsim main app", Secret: mainClientSecret, Roles: mainAppRoles,

@@ -14,7 +14,9 @@
 // Out of process: go run ./internal/tenantsim/cmd/tenantsim prints the same Info as one JSON line. Test-only
 // control routes (no auth) mirror the state helpers: GET /_sim/info, GET /_sim/users, GET /_sim/deletedUsers,
 // PATCH /_sim/users/{id|upn} (merge, like SetUserFields), GET and PUT /_sim/knobs (Knobs as JSON),
-// GET /_sim/roleAssignmentSchedules, /_sim/roleEligibilitySchedules and /_sim/roleAssignments.
+// GET /_sim/roleAssignmentSchedules, /_sim/roleEligibilitySchedules and /_sim/roleAssignments, GET and POST
+// /_sim/caPolicies (like CAPolicies and AddCAPolicy), PATCH /_sim/caPolicies/{id} (like SetCAPolicyFields) and GET
+// /_sim/caPolicies/{id}/outsideWriterExclusions.
 package tenantsim
 
 import (
@@ -86,9 +88,10 @@ type Server struct {
 	logger     *requestLogger
 	mux        *http.ServeMux
 
-	knobsMu sync.Mutex
-	knobs   Knobs
-	rng     *mrand.Rand
+	knobsMu  sync.Mutex
+	knobs    Knobs
+	rng      *mrand.Rand
+	caBucket caThrottle // Conditional Access write throttle (Knobs.CAWriteRate)
 
 	mainApp     App
 	msiClientID string
@@ -368,13 +371,47 @@ func (s *Server) routes() *http.ServeMux {
 
 // ---- Graph ----
 
+// permissionRule says which Graph permissions a route needs: anyOf (one of a set) or allOf (every rule of a list),
+// because some APIs document "A and B" (Conditional Access writes need Policy.ReadWrite.ConditionalAccess and
+// Policy.Read.All).
+type permissionRule interface {
+	allows(c *accessClaims) bool
+	String() string
+}
+
+// anyOf is satisfied by any one of its permissions.
+type anyOf []string
+
+func (p anyOf) allows(c *accessClaims) bool { return c.hasAny(p) }
+func (p anyOf) String() string              { return strings.Join(p, " or ") }
+
+// allOf is satisfied when every one of its rules is.
+type allOf []permissionRule
+
+func (p allOf) allows(c *accessClaims) bool {
+	for _, rule := range p {
+		if !rule.allows(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func (p allOf) String() string {
+	parts := make([]string, len(p))
+	for i, rule := range p {
+		parts[i] = "(" + rule.String() + ")"
+	}
+	return strings.Join(parts, " and ")
+}
+
 // Permission sets from the Graph permissions reference; any one of a set grants access.
 var (
-	userReadRoles      = []string{"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
-	userWriteRoles     = []string{"User.ReadWrite.All", "Directory.ReadWrite.All"}
-	userRestoreRoles   = []string{"User.ReadWrite.All", "User.DeleteRestore.All", "Directory.ReadWrite.All"}
-	domainReadRoles    = []string{"Domain.Read.All", "Domain.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
-	orgReadRoles       = []string{"Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "User.Read"}
+	userReadRoles      = anyOf{"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+	userWriteRoles     = anyOf{"User.ReadWrite.All", "Directory.ReadWrite.All"}
+	userRestoreRoles   = anyOf{"User.ReadWrite.All", "User.DeleteRestore.All", "Directory.ReadWrite.All"}
+	domainReadRoles    = anyOf{"Domain.Read.All", "Domain.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+	orgReadRoles       = anyOf{"Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "User.Read"}
 	signInActivityRole = []string{"AuditLog.Read.All"}
 )
 
@@ -382,12 +419,12 @@ var (
 type graphHandler func(s *Server, w http.ResponseWriter, r *http.Request, params []string) *graphError
 
 // graphRoute is one row of the Graph route and permission table: method, path pattern under /v1.0 ("{}" matches
-// one segment, its value is passed in params), the permissions of which the caller needs one (nil = any valid
+// one segment, its value is passed in params), the permissions the caller needs (anyOf or allOf; nil = any valid
 // token), and the handler. A new route is a new row.
 type graphRoute struct {
 	method  string
 	pattern string
-	roles   []string
+	roles   permissionRule
 	handle  graphHandler
 }
 
@@ -441,6 +478,13 @@ func init() {
 		{"PATCH", "/policies/roleManagementPolicies/{}/rules/{}", rolePolicyWriteRoles, (*Server).updateRolePolicyRule},
 		{"GET", "/policies/roleManagementPolicyAssignments", rolePolicyReadRoles, (*Server).listRolePolicyAssignments},
 		{"GET", "/policies/roleManagementPolicyAssignments/{}", rolePolicyReadRoles, (*Server).getRolePolicyAssignment},
+
+		// Conditional Access policies (graph_conditionalaccess.go).
+		{"GET", "/identity/conditionalAccess/policies", caReadRoles, (*Server).listCAPolicies},
+		{"POST", "/identity/conditionalAccess/policies", caWriteRoles, (*Server).createCAPolicy},
+		{"GET", "/identity/conditionalAccess/policies/{}", caReadRoles, (*Server).getCAPolicy},
+		{"PATCH", "/identity/conditionalAccess/policies/{}", caWriteRoles, (*Server).updateCAPolicy},
+		{"DELETE", "/identity/conditionalAccess/policies/{}", caDeleteRoles, (*Server).deleteCAPolicy},
 	}
 }
 
@@ -512,7 +556,7 @@ func sameResource(a, b string) bool {
 func (s *Server) dispatchGraph(w http.ResponseWriter, r *http.Request) {
 	segs := pathSegments(strings.TrimPrefix(r.URL.EscapedPath(), "/v1.0"))
 	route, params, gerr := matchGraphRoute(r.Method, segs)
-	if gerr == nil && route.roles != nil && !requestInfoFrom(r.Context()).claims.hasAny(route.roles) {
+	if gerr == nil && route.roles != nil && !route.roles.allows(requestInfoFrom(r.Context()).claims) {
 		gerr = route.accessDenied()
 	}
 	if gerr == nil {

@@ -24,6 +24,7 @@ type directory struct {
 	userOrder      []string               // object ids in creation order; lists keep this order across pages
 	apps           map[string]*registeredApp
 	rbac           *rbacState // role definitions, assignments, PIM schedules and policies
+	ca             *caState   // Conditional Access policies and the outside writer's memory
 }
 
 // userRecord is one user: its Graph JSON plus what Graph never returns.
@@ -86,7 +87,7 @@ type registeredApp struct {
 }
 
 func newDirectory() *directory {
-	return &directory{users: map[string]*userRecord{}, apps: map[string]*registeredApp{}, rbac: &rbacState{}}
+	return &directory{users: map[string]*userRecord{}, apps: map[string]*registeredApp{}, rbac: &rbacState{}, ca: newCAState()}
 }
 
 // user finds a user by object id or UPN (case-insensitive), soft-deleted or not.

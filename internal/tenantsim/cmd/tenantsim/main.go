@@ -42,6 +42,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	flags.DurationVar(&cfg.Knobs.RetryAfter, "retry-after", 0, "Retry-After of 429 and 503 answers (default 1s)")
 	flags.Float64Var(&cfg.Knobs.ServerErrorRate, "server-error-rate", 0, "fraction of Graph/ARM requests answered 503")
 	flags.Float64Var(&cfg.Knobs.ResetRate, "reset-rate", 0, "fraction of Graph/ARM requests whose connection is reset")
+	flags.Float64Var(&cfg.Knobs.CAWriteRate, "ca-write-rate", 0, "Conditional Access writes per second per tenant before 429 (0 = unlimited; Graph documents 1)")
+	flags.BoolVar(&cfg.Knobs.CAOmitRetryAfter, "ca-omit-retry-after", false, "leave Retry-After off Conditional Access 429 answers, as Graph documents")
+	flags.Float64Var(&cfg.Knobs.CAOutsideWriterRate, "ca-outside-writer-rate", 0, "probability that an outside writer adds an exclusion after each GET of a CA policy")
 	flags.Int64Var(&cfg.RandSeed, "rand-seed", 0, "seed for fault injection (0 = time-based)")
 	if err := flags.Parse(args); err != nil {
 		return err

@@ -23,7 +23,8 @@ func TestRunPrintsInfoAndServes(t *testing.T) {
 	out, in := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"--state-dir", dir, "--request-log", logPath, "--latency", "1ms", "--throttle-rate", "0", "--rand-seed", "3"}, in)
+		done <- run(ctx, []string{"--state-dir", dir, "--request-log", logPath, "--latency", "1ms", "--throttle-rate", "0", "--rand-seed", "3",
+			"--ca-write-rate", "1", "--ca-outside-writer-rate", "0.25", "--ca-omit-retry-after"}, in)
 	}()
 
 	line, err := bufio.NewReader(out).ReadBytes('\n')
