@@ -47,3 +47,9 @@ resource "breakglass_pim_permanent_assignment" "secondary" {
   principal_id = breakglass_account.secondary.id
   role         = "Global Administrator"
 }
+
+# Keep both accounts out of every policy that could lock them out, whoever owns the policy.
+resource "breakglass_ca_policy_exclusion" "emergency" {
+  user_ids = [breakglass_account.primary.id, breakglass_account.secondary.id]
+  match    = "grant_controls"
+}

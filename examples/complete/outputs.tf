@@ -25,3 +25,8 @@ output "global_administrator_assignments" {
   description = "Import ids of the permanent Global Administrator assignments."
   value       = [breakglass_pim_permanent_assignment.primary.id, breakglass_pim_permanent_assignment.secondary.id]
 }
+
+output "excluded_policies" {
+  description = "Conditional Access policies that exclude both accounts, by id."
+  value       = breakglass_ca_policy_exclusion.emergency.excluded_policies
+}

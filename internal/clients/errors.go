@@ -60,6 +60,8 @@ var (
 	PermDeleteRestore = Permission{Name: "User.DeleteRestore.All", Alternative: "User.ReadWrite.All"}
 	PermSignInRead    = Permission{Name: "AuditLog.Read.All"}
 	PermRoleRead      = Permission{Name: "RoleManagement.Read.Directory", Alternative: "RoleManagement.ReadWrite.Directory"}
+	PermCARead        = Permission{Name: "Policy.Read.All"}
+	PermCAWrite       = Permission{Name: "Policy.ReadWrite.ConditionalAccess (with Policy.Read.All)"}
 	PermRoleWrite     = Permission{Name: "RoleManagement.ReadWrite.Directory", Alternative: "RoleAssignmentSchedule.ReadWrite.Directory"}
 )
 

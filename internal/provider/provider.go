@@ -17,6 +17,7 @@ import (
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/conditionalaccess"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
 )
 
@@ -160,6 +161,7 @@ func (p *breakglassProvider) Resources(_ context.Context) []func() resource.Reso
 	return []func() resource.Resource{
 		account.NewAccountResource,
 		rolemanagement.NewPIMPermanentAssignmentResource,
+		conditionalaccess.NewExclusionResource,
 	}
 }
 

@@ -1,0 +1,315 @@
+// Package conditionalaccess holds breakglass_ca_policy_exclusion: exclusions of emergency accounts from
+// Conditional Access policies that someone else owns.
+package conditionalaccess
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	abstractions "github.com/microsoft/kiota-abstractions-go"
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+)
+
+// Match selectors.
+const (
+	matchAll           = "all"
+	matchRequiresMFA   = "requires_mfa"
+	matchBlocksAccess  = "blocks_access"
+	matchGrantControls = "grant_controls"
+
+	stateEnabled    = "enabled"
+	stateReportOnly = "enabledForReportingButNotEnforced"
+	stateDisabled   = "disabled"
+)
+
+// policySummary is what selection needs of a policy.
+type policySummary struct {
+	ID, DisplayName, State string
+	Controls               []string // grantControls.builtInControls
+	HasAuthStrength        bool
+	Excluded               usersCondition // only excludeUsers and excludeGroups, for Read's drift check
+}
+
+// listPolicies reads every Conditional Access policy, all pages.
+func listPolicies(ctx context.Context, c *clients.Client) ([]policySummary, error) {
+	resp, err := c.Graph.Identity().ConditionalAccess().Policies().Get(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	it, err := msgraphcore.NewPageIterator[models.ConditionalAccessPolicyable](resp, c.Graph.GetAdapter(), models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue)
+	if err != nil {
+		return nil, err
+	}
+	var out []policySummary
+	err = it.Iterate(ctx, func(p models.ConditionalAccessPolicyable) bool {
+		s := policySummary{ID: deref(p.GetId()), DisplayName: deref(p.GetDisplayName())}
+		if p.GetState() != nil {
+			s.State = p.GetState().String()
+		}
+		if g := p.GetGrantControls(); g != nil {
+			for _, ctl := range g.GetBuiltInControls() {
+				s.Controls = append(s.Controls, ctl.String())
+			}
+			s.HasAuthStrength = g.GetAuthenticationStrength() != nil
+		}
+		s.Excluded = usersCondition{"excludeUsers": []any{}, "excludeGroups": []any{}}
+		if cond := p.GetConditions(); cond != nil && cond.GetUsers() != nil {
+			s.Excluded = usersCondition{"excludeUsers": anySlice(cond.GetUsers().GetExcludeUsers()), "excludeGroups": anySlice(cond.GetUsers().GetExcludeGroups())}
+		}
+		out = append(out, s)
+		return true
+	})
+	return out, err
+}
+
+// selection is which policies a resource targets.
+type selection struct {
+	PolicyIDs         []string
+	Match             string
+	IncludeReportOnly bool
+	IncludeDisabled   bool
+	Except            []string
+}
+
+// selects reports whether the policy is one of the targets.
+func (s selection) selects(p policySummary) bool {
+	if s.Match == "" {
+		return containsFold(s.PolicyIDs, p.ID)
+	}
+	if containsFold(s.Except, p.ID) {
+		return false
+	}
+	switch p.State {
+	case stateReportOnly:
+		if !s.IncludeReportOnly {
+			return false
+		}
+	case stateDisabled:
+		if !s.IncludeDisabled {
+			return false
+		}
+	}
+	switch s.Match {
+	case matchRequiresMFA:
+		return slices.Contains(p.Controls, "mfa") || p.HasAuthStrength
+	case matchBlocksAccess:
+		return slices.Contains(p.Controls, "block")
+	case matchGrantControls:
+		return len(p.Controls) > 0 || p.HasAuthStrength
+	}
+	return true
+}
+
+// targets returns the selected policies sorted by id, and for explicit policy_ids the ids that do not exist.
+func (s selection) targets(all []policySummary) (selected []policySummary, missing []string) {
+	for _, p := range all {
+		if s.selects(p) {
+			selected = append(selected, p)
+		}
+	}
+	sort.Slice(selected, func(i, j int) bool { return selected[i].ID < selected[j].ID })
+	for _, id := range s.PolicyIDs {
+		if !slices.ContainsFunc(all, func(p policySummary) bool { return strings.EqualFold(p.ID, id) }) {
+			missing = append(missing, id)
+		}
+	}
+	return selected, missing
+}
+
+// usersCondition is conditions.users exactly as Graph returned it. The typed SDK models serialize only the
+// properties they saw change (kiota's backing store), so echoing the whole object back unchanged, as a PATCH of
+// conditions.users must, is done on raw JSON: only the two exclude arrays are edited.
+type usersCondition map[string]any
+
+func (u usersCondition) ids(key string) []string {
+	raw, _ := u[key].([]any)
+	out := make([]string, 0, len(raw))
+	for _, v := range raw {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// withExclusions returns a copy with ids added to (add=true) or removed from the exclude lists, and whether
+// anything changed. Ids compare case-insensitively; everyone else's entries keep their order.
+func (u usersCondition) withExclusions(users, groups []string, add bool) (usersCondition, bool) {
+	out := usersCondition{}
+	for k, v := range u {
+		out[k] = v
+	}
+	changed := false
+	for key, ids := range map[string][]string{"excludeUsers": users, "excludeGroups": groups} {
+		current := u.ids(key)
+		next := current
+		if add {
+			for _, id := range ids {
+				if !containsFold(next, id) {
+					next = append(slices.Clone(next), id)
+				}
+			}
+		} else {
+			next = slices.DeleteFunc(slices.Clone(current), func(v string) bool { return containsFold(ids, v) })
+		}
+		if len(next) != len(current) {
+			changed = true
+		}
+		list := make([]any, len(next))
+		for i, v := range next {
+			list[i] = v
+		}
+		out[key] = list
+	}
+	return out, changed
+}
+
+// hasAll reports whether every id is excluded.
+func (u usersCondition) hasAll(users, groups []string) bool {
+	for _, id := range users {
+		if !containsFold(u.ids("excludeUsers"), id) {
+			return false
+		}
+	}
+	for _, id := range groups {
+		if !containsFold(u.ids("excludeGroups"), id) {
+			return false
+		}
+	}
+	return true
+}
+
+func (u usersCondition) equal(v usersCondition) bool {
+	a, _ := json.Marshal(u)
+	b, _ := json.Marshal(v)
+	return bytes.Equal(a, b)
+}
+
+var errorMapping = abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
+
+// readUsers GETs one policy's conditions.users as raw JSON.
+func readUsers(ctx context.Context, c *clients.Client, id string) (usersCondition, error) {
+	item := c.Graph.Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id)
+	ri, err := item.ToGetRequestInformation(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := c.Graph.GetAdapter().SendPrimitive(ctx, ri, "[]byte", errorMapping)
+	if err != nil {
+		return nil, err
+	}
+	body, _ := raw.([]byte)
+	var policy struct {
+		Conditions struct {
+			Users usersCondition `json:"users"`
+		} `json:"conditions"`
+	}
+	if err := json.Unmarshal(body, &policy); err != nil {
+		return nil, fmt.Errorf("decoding policy %s: %w", id, err)
+	}
+	if policy.Conditions.Users == nil {
+		return nil, fmt.Errorf("policy %s has no conditions.users", id)
+	}
+	return policy.Conditions.Users, nil
+}
+
+// writeUsers PATCHes conditions.users and nothing else, paced to the CA API's write limit.
+func writeUsers(ctx context.Context, c *clients.Client, id string, users usersCondition) error {
+	if err := c.CAWrites.Wait(ctx); err != nil {
+		return err
+	}
+	item := c.Graph.Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id)
+	ri, err := item.ToGetRequestInformation(ctx, nil)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(map[string]any{"conditions": map[string]any{"users": users}})
+	if err != nil {
+		return err
+	}
+	ri.Method = abstractions.PATCH
+	ri.Headers.TryAdd("Accept", "application/json")
+	ri.SetStreamContentAndContentType(body, "application/json")
+	return c.Graph.GetAdapter().SendNoContent(ctx, ri, errorMapping)
+}
+
+// maxAttempts bounds the read-modify-write loop against writers outside this provider.
+const maxAttempts = 6
+
+// applyExclusions adds (or removes) ids in one policy: under the policy's lock, read, and read again right
+// before the write so that a change by someone else in between is built upon rather than overwritten; write only
+// conditions.users; read back and verify; start over if an outside write undid ours. Graph offers no ETag for
+// Conditional Access, so this narrows the race window rather than closing it; the verification catches the rest.
+func applyExclusions(ctx context.Context, c *clients.Client, policyID string, users, groups []string, add bool) error {
+	unlock := c.PolicyLocks.Lock(policyID)
+	defer unlock()
+	for attempt := 1; ; attempt++ {
+		current, err := readUsers(ctx, c, policyID)
+		if err != nil {
+			return err
+		}
+		done := current.hasAll(users, groups)
+		if !add {
+			done = !anyExcluded(current, users, groups)
+		}
+		if done {
+			return nil
+		}
+		if attempt > maxAttempts {
+			return fmt.Errorf("policy %s kept changing under us: %d read-modify-write attempts did not stick; run apply again", policyID, maxAttempts)
+		}
+		latest, err := readUsers(ctx, c, policyID)
+		if err != nil {
+			return err
+		}
+		if !latest.equal(current) {
+			continue // someone wrote between our reads: build on what is there now
+		}
+		next, _ := latest.withExclusions(users, groups, add)
+		if err := writeUsers(ctx, c, policyID, next); err != nil {
+			return err
+		}
+	}
+}
+
+func anyExcluded(u usersCondition, users, groups []string) bool {
+	for _, id := range users {
+		if containsFold(u.ids("excludeUsers"), id) {
+			return true
+		}
+	}
+	for _, id := range groups {
+		if containsFold(u.ids("excludeGroups"), id) {
+			return true
+		}
+	}
+	return false
+}
+
+func anySlice(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func containsFold(list []string, v string) bool {
+	return slices.ContainsFunc(list, func(s string) bool { return strings.EqualFold(s, v) })
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
