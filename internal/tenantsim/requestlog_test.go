@@ -151,7 +151,7 @@ func TestRedactionRules(t *testing.T) {
 func TestRequestLogPassesFidelityCheck(t *testing.T) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 not on PATH")
+		t.Fatal("python3 is a prerequisite of this project (the fidelity checks need it) and is not on PATH")
 	}
 	logPath := filepath.Join(t.TempDir(), "requests.jsonl")
 	f, err := os.Create(logPath)
