@@ -222,15 +222,7 @@ func (r *accountResource) ValidateConfig(ctx context.Context, req resource.Valid
 }
 
 func (r *accountResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	client, ok := req.ProviderData.(*clients.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients.Client, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.client = client
+	r.client = clients.FromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan checks the UPN's domain against the tenant at plan time, fills in what is known before apply, and

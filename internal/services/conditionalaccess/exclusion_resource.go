@@ -139,15 +139,7 @@ func (r *exclusionResource) ConfigValidators(context.Context) []resource.ConfigV
 }
 
 func (r *exclusionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	client, ok := req.ProviderData.(*clients.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients.Client, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.client = client
+	r.client = clients.FromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 // inputs are the resource's arguments as plain Go values.

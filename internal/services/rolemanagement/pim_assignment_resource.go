@@ -148,15 +148,7 @@ func (r *pimAssignmentResource) ConfigValidators(context.Context) []resource.Con
 }
 
 func (r *pimAssignmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	client, ok := req.ProviderData.(*clients.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients.Client, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.client = client
+	r.client = clients.FromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan resolves the role at plan time (so an unknown name fails the plan with suggestions), plans a
