@@ -155,7 +155,7 @@ func (m exclusionModel) inputs(ctx context.Context) (inputs, diag.Diagnostics) {
 		list types.List
 		dst  *[]string
 	}{{m.UserIDs, &in.users}, {m.GroupIDs, &in.groups}, {m.PolicyIDs, &in.sel.PolicyIDs}, {m.ExceptPolicyIDs, &in.sel.Except}} {
-		if !l.list.IsNull() && !l.list.IsUnknown() {
+		if listKnown(l.list) {
 			diags.Append(l.list.ElementsAs(ctx, l.dst, false)...)
 		}
 	}
@@ -165,10 +165,24 @@ func (m exclusionModel) inputs(ctx context.Context) (inputs, diag.Diagnostics) {
 	return in, diags
 }
 
-// known reports whether every input that decides the target policies is known at plan time.
+// listKnown reports whether a list and every one of its elements is known: `[breakglass_account.a.id]` is a known
+// list holding an unknown id until the account exists.
+func listKnown(l types.List) bool {
+	if l.IsUnknown() {
+		return false
+	}
+	for _, e := range l.Elements() {
+		if e.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
+// selectionKnown reports whether every input that decides the target policies is known at plan time.
 func (m exclusionModel) selectionKnown() bool {
-	return !m.PolicyIDs.IsUnknown() && !m.Match.IsUnknown() && !m.IncludeReportOnly.IsUnknown() &&
-		!m.IncludeDisabled.IsUnknown() && !m.ExceptPolicyIDs.IsUnknown()
+	return listKnown(m.PolicyIDs) && !m.Match.IsUnknown() && !m.IncludeReportOnly.IsUnknown() &&
+		!m.IncludeDisabled.IsUnknown() && listKnown(m.ExceptPolicyIDs)
 }
 
 // ModifyPlan lists the tenant's policies and plans exactly which ones will carry the exclusions, so the plan shows
@@ -184,7 +198,7 @@ func (r *exclusionResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	in, diags := plan.inputs(ctx)
 	resp.Diagnostics.Append(diags...)
-	if !plan.UserIDs.IsUnknown() && !plan.GroupIDs.IsUnknown() && plan.selectionKnown() {
+	if listKnown(plan.UserIDs) && listKnown(plan.GroupIDs) && plan.selectionKnown() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), encodeID(in))...)
 	}
 	if r.client == nil || !plan.selectionKnown() {

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/microsoftgraph/msgraph-sdk-go/identity"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/acctest"
@@ -278,6 +279,38 @@ resource "breakglass_ca_policy_exclusion" "test" {
 			},
 		},
 	))
+	if err := checkExactly(t, before, nil, nil)(nil); err != nil {
+		t.Errorf("after destroy: %v", err)
+	}
+}
+
+// TestAccCAExclusion_accountsCreatedInSameApply excludes accounts that do not exist yet at plan time: user_ids is
+// a known list of unknown ids, as in examples/complete.
+func TestAccCAExclusion_accountsCreatedInSameApply(t *testing.T) {
+	acctest.Sim(t)
+	name := "bgca" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	before := policies(t)
+	var accountID string
+	resource.Test(t, testCase(t, resource.TestStep{
+		Config: fmt.Sprintf(`
+resource "breakglass_account" "test" {
+  display_name  = "Cloud Ops %[1]s"
+  mail_nickname = "%[1]s"
+}
+
+resource "breakglass_ca_policy_exclusion" "test" {
+  user_ids = [breakglass_account.test.id]
+  match    = "blocks_access"
+}`, name),
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply:             []plancheck.PlanCheck{plancheck.ExpectUnknownValue(address, tfjsonpath.New("id"))},
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+		Check: func(s *terraform.State) error {
+			accountID = s.RootModule().Resources["breakglass_account.test"].Primary.ID
+			return checkExactly(t, before, []string{accountID}, idsByName(t, blockLegacy))(s)
+		},
+	}))
 	if err := checkExactly(t, before, nil, nil)(nil); err != nil {
 		t.Errorf("after destroy: %v", err)
 	}
