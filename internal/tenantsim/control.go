@@ -23,7 +23,13 @@ type App struct {
 	Certificate *x509.Certificate     // optional: client assertions signed by its key are accepted
 	Federated   []FederatedCredential // optional federated identity credentials
 	Roles       []string              // Graph application permissions, e.g. "User.ReadWrite.All"
+	ARMRoles    []ARMRole             // Azure role assignments; ARM authorizes by these, not by token roles
 }
+
+// ARMRole is an Azure role assignment: Role is "Owner", "Contributor", "Reader", "Monitoring Contributor" or
+// "Monitoring Reader"; Scope is an ARM scope the role applies to and under, e.g. "/subscriptions/{id}",
+// "/subscriptions/{id}/resourceGroups/{name}" or "/providers/Microsoft.aadiam".
+type ARMRole struct{ Role, Scope string }
 
 // FederatedCredential trusts tokens from Issuer with Subject and Audience (default "api://AzureADTokenExchange").
 type FederatedCredential struct{ Issuer, Subject, Audience string }
@@ -34,6 +40,12 @@ func (s *Server) RegisterApp(app App) error {
 		return fmt.Errorf("client id %q is not a GUID", app.ClientID)
 	}
 	app.Roles = append([]string{}, app.Roles...)
+	app.ARMRoles = append([]ARMRole{}, app.ARMRoles...)
+	for _, role := range app.ARMRoles {
+		if err := validARMRole(role); err != nil {
+			return err
+		}
+	}
 	app.Federated = append([]FederatedCredential{}, app.Federated...)
 	for i := range app.Federated {
 		if app.Federated[i].Audience == "" {
@@ -293,4 +305,127 @@ func (s *Server) handleControlPatchCAPolicy(w http.ResponseWriter, r *http.Reque
 
 func writeControlError(w http.ResponseWriter, status int, err error) {
 	writeJSON(w, status, "application/json", map[string]any{"error": strings.TrimSpace(err.Error())})
+}
+
+// ---- audit surface: applications, groups, authentication methods, licenses ----
+
+// AddAuditFixtures loads the fixtures of the audit data sources (idempotent): the Tier0 Admins role-assignable group
+// and its member, Contoso HR Sync (User.ReadWrite.All, an expired secret), Legacy Automation (tier-0 Graph
+// permissions, an active certificate, an owner), Microsoft Intune (first party) holding Intune Administrator and
+// Fabrikam Identity Bridge (another tenant's app) holding Privileged Role Administrator outside PIM. Ids are the
+// Fixture* constants. The default tenant leaves them out because they add users and role assignments.
+func (s *Server) AddAuditFixtures() error {
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	return s.addAuditFixtures()
+}
+
+// AddGroup adds a group (see Group) and returns its object id. Members and owners must exist.
+func (s *Server) AddGroup(g Group) (string, error) {
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	return s.dir.addGroup(g)
+}
+
+// AddGroupMember adds a user, group or service principal to a group's direct members.
+func (s *Server) AddGroupMember(groupID, memberID string) error {
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	g := s.dir.group(groupID)
+	if g == nil {
+		return fmt.Errorf("%w: group %s", errNoSuchObject, groupID)
+	}
+	return s.dir.addMember(g, memberID)
+}
+
+// AddFIDO2Method registers a FIDO2 security key or passkey for a user (by id or UPN), as GET
+// /users/{id}/authentication/fido2Methods and /methods then list it, and returns the method's id.
+func (s *Server) AddFIDO2Method(idOrUPN string, m FIDO2Method) (string, error) {
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	u := s.dir.user(idOrUPN)
+	if u == nil || u.deleted {
+		return "", fmt.Errorf("%w: %s", errNoSuchUser, idOrUPN)
+	}
+	return s.dir.addFIDO2(u, m)
+}
+
+// FIDO2Methods returns a user's FIDO2 methods (fido2AuthenticationMethod JSON).
+func (s *Server) FIDO2Methods(idOrUPN string) []map[string]any {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	u := s.dir.user(idOrUPN)
+	if u == nil {
+		return nil
+	}
+	var out []map[string]any
+	for _, m := range s.dir.fido2[strings.ToLower(u.id())] {
+		out = append(out, copyObject(m))
+	}
+	return out
+}
+
+// SetUserLicenses replaces a user's assignedLicenses with the given SKUs (no disabled plans); licenseDetails then
+// describes them. SetUserFields with "assignedLicenses" does the same with full control over disabledPlans.
+func (s *Server) SetUserLicenses(idOrUPN string, skuIDs ...string) error {
+	licenses := make([]any, 0, len(skuIDs))
+	for _, sku := range skuIDs {
+		if uuid.Validate(sku) != nil {
+			return fmt.Errorf("skuId %q is not a GUID", sku)
+		}
+		licenses = append(licenses, map[string]any{"skuId": strings.ToLower(sku), "disabledPlans": []any{}})
+	}
+	return s.SetUserFields(idOrUPN, map[string]any{"assignedLicenses": licenses})
+}
+
+// Application returns the Graph JSON of an application by object id or appId, with no secret in it.
+func (s *Server) Application(idOrAppID string) (map[string]any, bool) {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	a := s.dir.applications[strings.ToLower(idOrAppID)]
+	if a == nil {
+		a = s.dir.appsByAppID[strings.ToLower(idOrAppID)]
+	}
+	if a == nil {
+		return nil, false
+	}
+	return copyObject(a.data), true
+}
+
+// ServicePrincipal returns the Graph JSON of a service principal by object id or appId.
+func (s *Server) ServicePrincipal(idOrAppID string) (map[string]any, bool) {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	sp := s.dir.sps[strings.ToLower(idOrAppID)]
+	if sp == nil {
+		sp = s.dir.spsByAppID[strings.ToLower(idOrAppID)]
+	}
+	if sp == nil {
+		return nil, false
+	}
+	return copyObject(sp.data), true
+}
+
+// AppRoleAssignments returns the app roles granted to a principal (user, group or service principal object id),
+// as appRoleAssignment JSON in creation order.
+func (s *Server) AppRoleAssignments(principalID string) []map[string]any {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	var out []map[string]any
+	for _, a := range s.dir.appRoleGrants.byPrincipal[strings.ToLower(principalID)] {
+		out = append(out, copyObject(a))
+	}
+	return out
+}
+
+// CheckApplicationSecret reports whether secret is the secretText of an application's password credential (the
+// simulator keeps only a digest of it).
+func (s *Server) CheckApplicationSecret(idOrAppID, keyID, secret string) bool {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	a := s.dir.applications[strings.ToLower(idOrAppID)]
+	if a == nil {
+		a = s.dir.appsByAppID[strings.ToLower(idOrAppID)]
+	}
+	return a != nil && a.secrets[strings.ToLower(keyID)].matches(secret)
 }

@@ -43,7 +43,19 @@ import (
 // Instances as active, permanent, Direct/Assigned schedules whose id is the roleAssignment id, with createdUsing and
 // createdDateTime null and instance start/end null: that is how the v1.0 "List roleAssignmentSchedules" and "List
 // roleAssignmentScheduleInstances" examples show a Global Administrator assigned outside PIM. PIM-made schedules
-// have the request id as id and createdUsing. A roleAssignment id is the role definition id and the principal id,
+// have the request id as id and createdUsing.
+//
+// How a client tells an assignment made outside PIM (what breakglass_role_assignments reports as "direct"): GET
+// roleManagement/directory/roleAssignments lists every assignment in force alike, however it was made. Its
+// roleAssignmentSchedule (same principalId, roleDefinitionId and directoryScopeId) then has createdUsing null,
+// createdDateTime null and id equal to the roleAssignment id, and no roleAssignmentScheduleRequest has it as
+// targetScheduleId; its roleAssignmentScheduleInstance has startDateTime and endDateTime null. A PIM assignment's
+// schedule has createdUsing = the request id, a createdDateTime and a request behind it. Roles held through a
+// role-assignable group show as one roleAssignment for the group and, in roleAssignmentScheduleInstances, one
+// instance per member with memberType "Group"; activations of eligible assignments have assignmentType
+// "Activated".
+//
+// A roleAssignment id is the role definition id and the principal id,
 // each as the base64url of the GUID's little-endian bytes, followed by "-1" for the tenant scope "/", as in every
 // documented example (lAPpYvVpN0KRkAEhdxReEA is 62e90394-69f5-4237-9190-012177145e10).
 
@@ -199,6 +211,9 @@ func (route *graphRoute) accessDenied() *graphError {
 	if strings.HasPrefix(route.pattern, caRoutePrefix) {
 		return caAccessDenied()
 	}
+	if strings.HasPrefix(route.pattern, authMethodRoutePrefix) {
+		return authMethodsDenied()
+	}
 	return accessDenied()
 }
 
@@ -274,6 +289,7 @@ type roleGrant struct {
 	principalID, roleDefinitionID string // lower-case GUIDs
 	directoryScopeID              string
 	createdUsing                  string    // the PIM request that made it; "" for assignments made outside PIM
+	activated                     bool      // an active assignment made by activating an eligible one
 	created, modified             time.Time // zero = null
 	start                         time.Time
 	expirationType, duration      string    // expirationPatternType and the ISO 8601 duration of afterDuration
@@ -323,9 +339,17 @@ func (g *roleGrant) scheduleJSON() map[string]any {
 		"status": "Provisioned", "memberType": "Direct", "scheduleInfo": g.scheduleInfo(),
 	}
 	if g.kind == activeGrant {
-		out["assignmentType"] = "Assigned"
+		out["assignmentType"] = g.assignmentType()
 	}
 	return out
+}
+
+// assignmentType is "Activated" for an activation of an eligible assignment, "Assigned" otherwise.
+func (g *roleGrant) assignmentType() string {
+	if g.activated {
+		return "Activated"
+	}
+	return "Assigned"
 }
 
 func (g *roleGrant) instanceJSON() map[string]any {
@@ -338,7 +362,7 @@ func (g *roleGrant) instanceJSON() map[string]any {
 		out["startDateTime"], out["endDateTime"] = nullableTime(g.start), nullableTime(g.end)
 	}
 	if g.kind == activeGrant {
-		out["assignmentType"] = "Assigned"
+		out["assignmentType"] = g.assignmentType()
 		out["roleAssignmentOriginId"] = g.key()
 		out["roleAssignmentScheduleId"] = g.scheduleID
 	} else {
@@ -503,39 +527,30 @@ func guidBase64(s string) string {
 // ---- principals ----
 
 // pimPrincipalKnown reports whether PIM (and the directory RBAC provider) can resolve a principal id: an active
-// user past both replication delays, or the service principal of a registered app. The caller holds the lock.
+// user past both replication delays, a service principal (not an app id), or a role-assignable group (only those
+// can hold directory roles). The caller holds the lock.
 func (s *Server) pimPrincipalKnown(id string, now time.Time) bool {
 	if uuid.Validate(id) != nil {
 		return false
 	}
-	if u := s.dir.users[strings.ToLower(id)]; u != nil {
+	key := strings.ToLower(id)
+	if u := s.dir.users[key]; u != nil {
 		return !u.deleted && !now.Before(u.visibleAt.Add(s.Knobs().PIMReplicationDelay))
 	}
-	return s.dir.servicePrincipal(id) != nil
-}
-
-// servicePrincipal finds a registered app by its service principal's object id.
-func (d *directory) servicePrincipal(objectID string) *registeredApp {
-	for _, app := range d.apps {
-		if strings.EqualFold(app.servicePrincipalID, objectID) {
-			return app
-		}
+	if sp := s.dir.sps[key]; sp != nil {
+		return !now.Before(sp.visibleAt.Add(s.Knobs().PIMReplicationDelay))
 	}
-	return nil
+	if g := s.dir.groups[key]; g != nil {
+		return g.roleAssignable() && !now.Before(g.visibleAt.Add(s.Knobs().PIMReplicationDelay))
+	}
+	return false
 }
 
-// principalObject is a principal as $expand=principal shows it: a directoryObject cast to its type.
+// principalObject is a principal as $expand=principal shows it: a directoryObject cast to its type (user, group
+// or servicePrincipal) with its default properties.
 func (s *Server) principalObject(id string, now time.Time) map[string]any {
-	if u := s.dir.liveUser(id, now); u != nil {
-		out := userSchema.project(u.data, nil)
-		out["@odata.type"] = "#microsoft.graph.user"
-		return out
-	}
-	if app := s.dir.servicePrincipal(id); app != nil {
-		return map[string]any{
-			"@odata.type": "#microsoft.graph.servicePrincipal", "id": app.servicePrincipalID, "appId": app.ClientID,
-			"displayName": app.DisplayName, "servicePrincipalType": "Application", "accountEnabled": true,
-		}
+	if obj, ok := s.dir.lookupObject(id, now); ok {
+		return obj.json(nil, false)
 	}
 	return nil
 }
@@ -903,11 +918,11 @@ func (s *Server) getAssignmentSchedule(w http.ResponseWriter, r *http.Request, p
 }
 
 func (s *Server) listAssignmentInstances(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	return s.listGrants(w, r, assignmentInstanceSchema, setAssignmentInstances, activeGrant, true, (*roleGrant).instanceJSON)
+	return s.listInstances(w, r, assignmentInstanceSchema, setAssignmentInstances, activeGrant)
 }
 
 func (s *Server) getAssignmentInstance(w http.ResponseWriter, r *http.Request, p []string) *graphError {
-	return s.getGrant(w, r, p[0], assignmentInstanceSchema, setAssignmentInstances, activeGrant, true, (*roleGrant).instanceJSON)
+	return s.getInstance(w, r, p[0], assignmentInstanceSchema, setAssignmentInstances, activeGrant)
 }
 
 func (s *Server) listEligibilitySchedules(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
@@ -919,11 +934,61 @@ func (s *Server) getEligibilitySchedule(w http.ResponseWriter, r *http.Request, 
 }
 
 func (s *Server) listEligibilityInstances(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	return s.listGrants(w, r, eligibilityInstanceSchema, setEligibilityInstances, eligibleGrant, true, (*roleGrant).instanceJSON)
+	return s.listInstances(w, r, eligibilityInstanceSchema, setEligibilityInstances, eligibleGrant)
 }
 
 func (s *Server) getEligibilityInstance(w http.ResponseWriter, r *http.Request, p []string) *graphError {
-	return s.getGrant(w, r, p[0], eligibilityInstanceSchema, setEligibilityInstances, eligibleGrant, true, (*roleGrant).instanceJSON)
+	return s.getInstance(w, r, p[0], eligibilityInstanceSchema, setEligibilityInstances, eligibleGrant)
+}
+
+// instanceItems renders the schedule instances in force: one per grant (memberType "Direct") and, for a grant held
+// by a role-assignable group, one per user member of the group (memberType "Group", principalId the member,
+// roleAssignmentOriginId the group's roleAssignment, the schedule the group's; its id, which Graph does not
+// document, is the group's instance id, "_" and the member's id in base64url). Only the group's own assignment is
+// a roleAssignment; the members' instances are how PIM shows roles held through a group. The caller holds the
+// lock.
+func (s *Server) instanceItems(kind grantKind, now time.Time) []map[string]any {
+	grants := s.dir.rbac.live(kind, now, true)
+	out := make([]map[string]any, 0, len(grants))
+	for _, g := range grants {
+		out = append(out, g.instanceJSON())
+		grp := s.dir.groups[g.principalID]
+		if grp == nil {
+			continue
+		}
+		for _, member := range grp.members {
+			if u := s.dir.users[member]; u == nil || u.deleted {
+				continue
+			}
+			inst := g.instanceJSON()
+			inst["id"] = g.key() + "_" + guidBase64(member)
+			inst["principalId"] = member
+			inst["memberType"] = "Group"
+			out = append(out, inst)
+		}
+	}
+	return out
+}
+
+func (s *Server) listInstances(w http.ResponseWriter, r *http.Request, sc *entitySchema, set string, kind grantKind) *graphError {
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	resp, gerr := s.collection(r, sc, set, scheduleNavs, s.expandScheduleNav(now), s.instanceItems(kind, now))
+	return answer(w, resp, gerr)
+}
+
+func (s *Server) getInstance(w http.ResponseWriter, r *http.Request, id string, sc *entitySchema, set string, kind grantKind) *graphError {
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	for _, item := range s.instanceItems(kind, now) {
+		if itemID, _ := item["id"].(string); itemID == id {
+			resp, gerr := s.entity(r, sc, set, scheduleNavs, s.expandScheduleNav(now), item)
+			return answer(w, resp, gerr)
+		}
+	}
+	return resourceNotFound(id)
 }
 
 // ---- PIM schedule requests ----

@@ -647,3 +647,100 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, params []str
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// ---- licenseDetails ----
+
+// licenseDetailsReadRoles: "List licenseDetails" lists LicenseAssignment.Read.All (least privileged) and
+// User.Read.All, User.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All. Its table marks application
+// permissions "Not supported"; app-only tooling (e.g. Get-MgUserLicenseDetail with client credentials) reads it
+// with the same permissions, so app tokens with them are accepted too.
+var licenseDetailsReadRoles = anyOf{"LicenseAssignment.Read.All", "User.Read.All", "User.ReadWrite.All",
+	"Directory.Read.All", "Directory.ReadWrite.All"}
+
+type servicePlan struct{ id, name string }
+
+// Service plans of the SKUs below, from "Product names and service plan identifiers for licensing".
+var (
+	planAADPremium    = servicePlan{"41781fb2-bc02-4b7c-bd55-b576c07bb09d", "AAD_PREMIUM"}
+	planAADPremiumP2  = servicePlan{"eec0eb4f-6444-4f95-aba0-50c24d67f998", "AAD_PREMIUM_P2"}
+	planMFAPremium    = servicePlan{"8a256a2b-b617-496d-b51b-e76466e88db0", "MFA_PREMIUM"}
+	planExchangeEnt   = servicePlan{"efb87545-963c-4e0d-99df-69c6916d9eb0", "EXCHANGE_S_ENTERPRISE"}
+	planSharePointEnt = servicePlan{"5dbe027f-2339-4123-9542-606e4d348a72", "SHAREPOINTENTERPRISE"}
+	planIntuneA       = servicePlan{"c1ec4a95-1f05-45b3-a911-aa3fa01094f5", "INTUNE_A"}
+)
+
+// knownSKUs maps skuId to skuPartNumber and (a subset of) its service plans. 06ebc4ee-... is Microsoft 365 E5
+// (SPE_E5); ENTERPRISEPREMIUM is Office 365 E5 (c7df2760-..., as the List licenseDetails example shows it).
+var knownSKUs = map[string]struct {
+	partNumber string
+	plans      []servicePlan
+}{
+	microsoft365E5SkuID:                    {"SPE_E5", []servicePlan{planAADPremium, planAADPremiumP2, planMFAPremium, planExchangeEnt, planSharePointEnt, planIntuneA}},
+	"05e9a617-0261-4cee-bb44-138d3ef5d965": {"SPE_E3", []servicePlan{planAADPremium, planMFAPremium, planExchangeEnt, planSharePointEnt, planIntuneA}},
+	"c7df2760-2c81-4ef7-b578-5b5392b571df": {"ENTERPRISEPREMIUM", []servicePlan{planExchangeEnt, planSharePointEnt,
+		{"cd31b152-6326-4d1b-ae1b-997b625182e6", "MIP_S_Exchange"}, {"8e0c0a52-6a6c-4d40-8370-dd62790dcd70", "THREAT_INTELLIGENCE"},
+		{"9c0dab89-a30c-4117-86e7-97bda240acd2", "POWERAPPS_O365_P3"}, {"8c098270-9dd4-4350-9b30-ba4703f3b36b", "ADALLOM_S_O365"}}},
+	"078d2b04-f1bd-4111-bbd4-b4b1b354cef4": {"AAD_PREMIUM", []servicePlan{planAADPremium, planMFAPremium}},
+	"84a661c4-e949-4bd2-a560-ed7766fcaf2b": {"AAD_PREMIUM_P2", []servicePlan{planAADPremium, planAADPremiumP2, planMFAPremium}},
+}
+
+var licenseDetailsSchema = (&entitySchema{
+	typeName: "microsoft.graph.licenseDetails", resourceName: "licenseDetails",
+	properties: map[string]propKind{"id": propText, "skuId": propText, "skuPartNumber": propText, "servicePlans": propCollection},
+}).init()
+
+// licenseDetailsOf renders a user's assignedLicenses as licenseDetails. The id is the tenant id and the skuId, each
+// as base64url of the GUID's .NET bytes, as in the documented example; disabled plans show provisioningStatus
+// "Disabled".
+func licenseDetailsOf(tenantID string, u *userRecord) []map[string]any {
+	licenses, _ := u.data["assignedLicenses"].([]any)
+	out := make([]map[string]any, 0, len(licenses))
+	for _, item := range licenses {
+		license, _ := item.(map[string]any)
+		skuID, _ := license["skuId"].(string)
+		disabled, _ := license["disabledPlans"].([]any)
+		sku := knownSKUs[strings.ToLower(skuID)]
+		plans := make([]any, 0, len(sku.plans))
+		for _, p := range sku.plans {
+			status := "Success"
+			for _, d := range disabled {
+				if ds, _ := d.(string); strings.EqualFold(ds, p.id) {
+					status = "Disabled"
+				}
+			}
+			plans = append(plans, map[string]any{"servicePlanId": p.id, "servicePlanName": p.name, "provisioningStatus": status, "appliesTo": "User"})
+		}
+		out = append(out, map[string]any{"id": guidBase64(tenantID) + guidBase64(skuID), "skuId": skuID,
+			"skuPartNumber": nullableString(sku.partNumber), "servicePlans": plans})
+	}
+	return out
+}
+
+// listLicenseDetails is GET /users/{id | userPrincipalName}/licenseDetails; it supports $select.
+func (s *Server) listLicenseDetails(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	key := params[0]
+	if gerr := userKeyError(key); gerr != nil {
+		return gerr
+	}
+	selected, gerr := parseSelect(r, licenseDetailsSchema)
+	if gerr != nil {
+		return gerr
+	}
+	s.dir.mu.RLock()
+	u := s.dir.liveUser(key, time.Now())
+	var value []any
+	if u != nil {
+		value = []any{}
+		for _, d := range licenseDetailsOf(s.dir.tenantID, u) {
+			value = append(value, licenseDetailsSchema.project(d, selected))
+		}
+	}
+	s.dir.mu.RUnlock()
+	if u == nil {
+		return resourceNotFound(key)
+	}
+	writeJSON(w, http.StatusOK, graphContentType, map[string]any{
+		"@odata.context": contextURL(s.baseURL, "users('"+u.id()+"')/licenseDetails", selected, false), "value": value,
+	})
+	return nil
+}

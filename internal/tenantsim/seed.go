@@ -37,7 +37,7 @@ const (
 var mainAppRoles = []string{
 	"User.ReadWrite.All", "Directory.ReadWrite.All", "Domain.Read.All", "Organization.Read.All", "AuditLog.Read.All",
 	"User.DeleteRestore.All", "RoleManagement.ReadWrite.Directory", "RoleManagementPolicy.ReadWrite.Directory", "Policy.Read.All",
-	"Policy.ReadWrite.ConditionalAccess", "Application.Read.All",
+	"Policy.ReadWrite.ConditionalAccess", "Application.Read.All", "UserAuthenticationMethod.Read.All",
 }
 
 // seedFile is the format of Config.SeedFile. Every part is optional and merged over the default fixtures:
@@ -53,7 +53,8 @@ var mainAppRoles = []string{
 //	  "apps": [{"client_id": "GUID", "display_name": "...", "secret": "...",
 //	            "certificate_pem": "-----BEGIN CERTIFICATE-----...",
 //	            "federated": [{"issuer": "...", "subject": "...", "audience": "..."}],
-//	            "roles": ["User.Read.All"]}]  // added; an existing client id is replaced
+//	            "roles": ["User.Read.All"]}], // added; an existing client id is replaced
+//	  "audit_fixtures": true                // adds the audit fixtures (see AddAuditFixtures)
 //	}
 type seedFile struct {
 	TenantID       string           `json:"tenant_id"`
@@ -64,6 +65,7 @@ type seedFile struct {
 	GenerateUsers  int              `json:"generate_users"`
 	CAPolicies     []map[string]any `json:"ca_policies"`
 	Apps           []seedApp        `json:"apps"`
+	AuditFixtures  bool             `json:"audit_fixtures"`
 }
 
 type seedApp struct {
@@ -140,9 +142,14 @@ func (s *Server) loadFixtures(seedPath string) error {
 	s.mainApp = App{
 		ClientID: mainClientID, DisplayName: "tenantsim main app", Secret: mainClientSecret, Roles: mainAppRoles,
 		Federated: []FederatedCredential{{Issuer: s.OIDCIssuer(), Subject: githubDemoSubject}},
+		ARMRoles:  defaultARMRoles(d.subscriptionID),
 	}
+	d.arm = newARMState(d.subscriptionID) // ARM fixtures (arm_resources.go)
 	s.msiClientID = managedIdentityID
-	apps := []App{s.mainApp, {ClientID: managedIdentityID, DisplayName: "tenantsim managed identity", Roles: mainAppRoles}}
+	d.msiClientID = managedIdentityID
+	d.graphSP() // every tenant holds the Microsoft Graph service principal; app permissions are grants on it
+	apps := []App{s.mainApp, {ClientID: managedIdentityID, DisplayName: "tenantsim managed identity", Roles: mainAppRoles,
+		ARMRoles: defaultARMRoles(d.subscriptionID)}}
 	for _, sa := range seed.Apps {
 		app, err := sa.app()
 		if err != nil {
@@ -160,6 +167,9 @@ func (s *Server) loadFixtures(seedPath string) error {
 				return err
 			}
 		}
+	}
+	if seed.AuditFixtures {
+		return s.AddAuditFixtures()
 	}
 	return nil
 }

@@ -69,6 +69,8 @@ type Info struct {
 	ClientID       string `json:"client_id"` // the main app, with full permissions
 	ClientSecret   string `json:"client_secret"`
 	SubscriptionID string `json:"subscription_id"`
+	WorkspaceID    string `json:"workspace_id"`   // the seeded Log Analytics workspace (full ARM id)
+	ResourceGroup  string `json:"resource_group"` // its resource group, "rg-security"
 }
 
 // Server is a running simulated tenant.
@@ -220,6 +222,7 @@ func (s *Server) Info() Info {
 	return Info{
 		MetadataHost: s.host, CAFile: s.caFile, TenantID: s.dir.tenantID, ClientID: s.mainApp.ClientID,
 		ClientSecret: s.mainApp.Secret, SubscriptionID: s.dir.subscriptionID,
+		WorkspaceID: securityWorkspaceID(s.dir.subscriptionID), ResourceGroup: SecurityResourceGroup,
 	}
 }
 
@@ -485,6 +488,38 @@ func init() {
 		{"GET", "/identity/conditionalAccess/policies/{}", caReadRoles, (*Server).getCAPolicy},
 		{"PATCH", "/identity/conditionalAccess/policies/{}", caWriteRoles, (*Server).updateCAPolicy},
 		{"DELETE", "/identity/conditionalAccess/policies/{}", caDeleteRoles, (*Server).deleteCAPolicy},
+
+		// Groups, applications, service principals, app role assignments (graph_groups.go, graph_applications.go).
+		{"GET", "/groups", groupReadRoles, (*Server).listGroups},
+		{"GET", "/groups/{}", groupReadRoles, (*Server).getGroup},
+		{"GET", "/groups/{}/members", groupMemberReadRoles, (*Server).listGroupMembers},
+		{"GET", "/groups/{}/members/microsoft.graph.user", groupMemberReadRoles, (*Server).listGroupUserMembers},
+		{"GET", "/applications", applicationReadRoles, (*Server).listApplications},
+		{"POST", "/applications", applicationCreateRoles, (*Server).createApplication},
+		{"GET", "/applications/{}", applicationReadRoles, (*Server).getApplication},
+		{"PATCH", "/applications/{}", applicationWriteRoles, (*Server).updateApplication},
+		{"DELETE", "/applications/{}", applicationWriteRoles, (*Server).deleteApplication},
+		{"POST", "/applications/{}/addPassword", applicationWriteRoles, (*Server).addApplicationPassword},
+		{"POST", "/applications/{}/removePassword", applicationWriteRoles, (*Server).removeApplicationPassword},
+		{"GET", "/applications/{}/owners", applicationReadRoles, (*Server).listApplicationOwners},
+		{"GET", "/servicePrincipals", servicePrincipalReadRoles, (*Server).listServicePrincipals},
+		{"POST", "/servicePrincipals", servicePrincipalCreateRoles, (*Server).createServicePrincipal},
+		{"GET", "/servicePrincipals/{}", servicePrincipalReadRoles, (*Server).getServicePrincipal},
+		{"DELETE", "/servicePrincipals/{}", servicePrincipalDeleteRoles, (*Server).deleteServicePrincipal},
+		{"GET", "/servicePrincipals/{}/owners", servicePrincipalReadRoles, (*Server).listServicePrincipalOwners},
+		{"GET", "/servicePrincipals/{}/appRoleAssignments", servicePrincipalReadRoles, (*Server).listAppRoleAssignments},
+		{"POST", "/servicePrincipals/{}/appRoleAssignments", appRoleAssignmentWriteRoles, (*Server).createAppRoleAssignment},
+		{"DELETE", "/servicePrincipals/{}/appRoleAssignments/{}", appRoleAssignmentWriteRoles, (*Server).deleteAppRoleGrant},
+		{"GET", "/servicePrincipals/{}/appRoleAssignedTo", servicePrincipalReadRoles, (*Server).listAppRoleAssignedTo},
+		{"POST", "/servicePrincipals/{}/appRoleAssignedTo", appRoleAssignmentWriteRoles, (*Server).createAppRoleAssignedTo},
+		{"DELETE", "/servicePrincipals/{}/appRoleAssignedTo/{}", appRoleAssignmentWriteRoles, (*Server).deleteAppRoleGrant},
+		{"POST", "/directoryObjects/getByIds", getByIdsRoles, (*Server).getByIds},
+
+		// Licenses and authentication methods of users (graph_users.go, graph_authmethods.go).
+		{"GET", "/users/{}/licenseDetails", licenseDetailsReadRoles, (*Server).listLicenseDetails},
+		{"GET", "/users/{}/authentication/methods", authMethodReadRoles, (*Server).listAuthMethods},
+		{"GET", "/users/{}/authentication/fido2Methods", fido2ReadRoles, (*Server).listFIDO2Methods},
+		{"GET", "/users/{}/authentication/fido2Methods/{}", fido2ReadRoles, (*Server).getFIDO2Method},
 	}
 }
 
@@ -554,6 +589,9 @@ func sameResource(a, b string) bool {
 // dispatchGraph routes an authenticated Graph request, checks permissions and runs the handler. $batch items
 // come through here too, so they get exactly the same routing and permission checks.
 func (s *Server) dispatchGraph(w http.ResponseWriter, r *http.Request) {
+	if s.failRequest(w, r, false) { // FailRequests rules (failrules.go)
+		return
+	}
 	segs := pathSegments(strings.TrimPrefix(r.URL.EscapedPath(), "/v1.0"))
 	route, params, gerr := matchGraphRoute(r.Method, segs)
 	if gerr == nil && route.roles != nil && !route.roles.allows(requestInfoFrom(r.Context()).claims) {
@@ -569,8 +607,8 @@ func (s *Server) dispatchGraph(w http.ResponseWriter, r *http.Request) {
 
 // ---- ARM ----
 
-// serveARM authenticates ARM requests and answers the way ARM does for resource types it does not know.
-// Resource providers are added as routes when the provider needs them.
+// serveARM authenticates ARM requests, dispatches them to the ARM route table (arm.go) and answers the way ARM
+// does for resource types it does not know.
 func (s *Server) serveARM(w http.ResponseWriter, r *http.Request) {
 	token := bearerToken(r)
 	if token == "" {
@@ -592,7 +630,7 @@ func (s *Server) serveARM(w http.ResponseWriter, r *http.Request) {
 	ri.claims, ri.clientID = claims, claims.AppID
 	w.Header().Set("x-ms-request-id", ri.requestID)
 	w.Header().Set("x-ms-correlation-request-id", ri.clientRequestID)
-	if s.applyFault(w, r, true) {
+	if s.applyFault(w, r, true) || s.failRequest(w, r, true) {
 		return
 	}
 	apiVersion := r.URL.Query().Get("api-version")
@@ -603,6 +641,9 @@ func (s *Server) serveARM(w http.ResponseWriter, r *http.Request) {
 	segs := pathSegments(r.URL.EscapedPath())
 	if strings.EqualFold(segs[0], "subscriptions") && len(segs) > 1 && !strings.EqualFold(segs[1], s.dir.subscriptionID) {
 		writeARMError(w, http.StatusNotFound, "SubscriptionNotFound", fmt.Sprintf("The subscription '%s' could not be found.", segs[1]))
+		return
+	}
+	if s.dispatchARM(w, r, segs, apiVersion) { // the ARM route table (arm.go)
 		return
 	}
 	namespace, resourceType := "", ""

@@ -25,6 +25,23 @@ type directory struct {
 	apps           map[string]*registeredApp
 	rbac           *rbacState // role definitions, assignments, PIM schedules and policies
 	ca             *caState   // Conditional Access policies and the outside writer's memory
+	arm            *armState  // ARM resources and FailRequests rules (arm.go, failrules.go)
+
+	// Applications, service principals and app role assignments (graph_applications.go). Every registered app
+	// (apps) also has an application object (except managed identities) and a service principal here.
+	applications   map[string]*applicationRecord // key: lower-case object id
+	appOrder       []string                      // object ids in creation order
+	appsByAppID    map[string]*applicationRecord // key: lower-case appId
+	sps            map[string]*spRecord          // key: lower-case object id
+	spOrder        []string
+	spsByAppID     map[string]*spRecord
+	appRoleGrants  *appRoleAssignmentIndex
+	msiClientID    string                  // the managed identity's client id: a service principal without application
+	groups         map[string]*groupRecord // key: lower-case object id (graph_groups.go)
+	groupOrder     []string
+	fido2          map[string][]map[string]any // key: lower-case user id; FIDO2 methods (graph_authmethods.go)
+	auditFixtures  bool                        // AddAuditFixtures has run
+	largeTenantRun int                         // GenerateLargeTenant calls so far; numbers generated names
 }
 
 // userRecord is one user: its Graph JSON plus what Graph never returns.
@@ -87,7 +104,12 @@ type registeredApp struct {
 }
 
 func newDirectory() *directory {
-	return &directory{users: map[string]*userRecord{}, apps: map[string]*registeredApp{}, rbac: &rbacState{}, ca: newCAState()}
+	return &directory{
+		users: map[string]*userRecord{}, apps: map[string]*registeredApp{}, rbac: &rbacState{}, ca: newCAState(),
+		applications: map[string]*applicationRecord{}, appsByAppID: map[string]*applicationRecord{},
+		sps: map[string]*spRecord{}, spsByAppID: map[string]*spRecord{}, appRoleGrants: newAppRoleAssignmentIndex(),
+		groups: map[string]*groupRecord{}, fido2: map[string][]map[string]any{},
+	}
 }
 
 // user finds a user by object id or UPN (case-insensitive), soft-deleted or not.
@@ -238,6 +260,7 @@ func (d *directory) addApp(app App) *registeredApp {
 		servicePrincipalID: uuid.NewSHA1(uuid.NameSpaceOID, []byte("servicePrincipal:"+strings.ToLower(app.ClientID))).String(),
 	}
 	d.apps[strings.ToLower(app.ClientID)] = ra
+	d.registerAppObjects(ra)
 	return ra
 }
 

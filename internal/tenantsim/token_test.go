@@ -119,8 +119,8 @@ func TestAudienceIsCheckedPerAPI(t *testing.T) {
 	}
 	armPath := "/subscriptions/" + info.SubscriptionID + "/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/ag?api-version=2023-01-01"
 	newGraphClient(t, srv, graphToken).expectError(http.StatusUnauthorized, "InvalidAuthenticationTokenAudience", "GET", armPath, nil)
-	// With the right audience ARM answers as it does for a resource type it does not serve.
-	newGraphClient(t, srv, armToken).expectError(http.StatusNotFound, "InvalidResourceType", "GET", armPath, nil)
+	// With the right audience ARM gets as far as the resource group, which does not exist.
+	newGraphClient(t, srv, armToken).expectError(http.StatusNotFound, "ResourceGroupNotFound", "GET", armPath, nil)
 	newGraphClient(t, srv, armToken).expectError(http.StatusBadRequest, "MissingApiVersionParameter", "GET", strings.Split(armPath, "?")[0], nil)
 	newGraphClient(t, srv, armToken).expectError(http.StatusNotFound, "SubscriptionNotFound", "GET", "/subscriptions/"+uuid.NewString()+"/resourceGroups?api-version=2021-04-01", nil)
 }

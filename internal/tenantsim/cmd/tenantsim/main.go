@@ -2,6 +2,10 @@
 // with metadata_host, ca_file, tenant_id, client_id, client_secret and subscription_id.
 //
 //	go run ./internal/tenantsim/cmd/tenantsim --state-dir /tmp/sim --request-log /tmp/sim/requests.jsonl
+//
+// --audit-fixtures adds the audit fixtures (tenantsim.Server.AddAuditFixtures); --large-tenant
+// users,roleAssignments,eligible,servicePrincipals,appRoleAssignments (e.g. 10000,5000,500,3000,30000) generates a
+// large tenant for benchmarks (tenantsim.Server.GenerateLargeTenant) before the Info line is printed.
 package main
 
 import (
@@ -29,7 +33,8 @@ func main() {
 // run serves until ctx is done; it writes the Info line to stdout once the listener is up.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	var cfg tenantsim.Config
-	var requestLog string
+	var requestLog, largeTenant string
+	var auditFixtures bool
 	flags := flag.NewFlagSet("tenantsim", flag.ContinueOnError)
 	flags.StringVar(&cfg.Addr, "addr", "127.0.0.1:0", "listen address")
 	flags.StringVar(&cfg.StateDir, "state-dir", "", "directory for ca.pem (default: a temporary directory removed on exit)")
@@ -45,9 +50,18 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	flags.Float64Var(&cfg.Knobs.CAWriteRate, "ca-write-rate", 0, "Conditional Access writes per second per tenant before 429 (0 = unlimited; Graph documents 1)")
 	flags.BoolVar(&cfg.Knobs.CAOmitRetryAfter, "ca-omit-retry-after", false, "leave Retry-After off Conditional Access 429 answers, as Graph documents")
 	flags.Float64Var(&cfg.Knobs.CAOutsideWriterRate, "ca-outside-writer-rate", 0, "probability that an outside writer adds an exclusion after each GET of a CA policy")
-	flags.Int64Var(&cfg.RandSeed, "rand-seed", 0, "seed for fault injection (0 = time-based)")
+	flags.Int64Var(&cfg.RandSeed, "rand-seed", 0, "seed for fault injection and --large-tenant (0 = time-based)")
+	flags.BoolVar(&auditFixtures, "audit-fixtures", false, "add the audit fixtures: a role-assignable group, risky apps, service principals holding directory roles")
+	flags.StringVar(&largeTenant, "large-tenant", "", "generate a large tenant: users,roleAssignments,eligible,servicePrincipals,appRoleAssignments (e.g. 10000,5000,500,3000,30000)")
 	if err := flags.Parse(args); err != nil {
 		return err
+	}
+	var large tenantsim.LargeTenant
+	if largeTenant != "" {
+		var err error
+		if large, err = tenantsim.ParseLargeTenant(largeTenant); err != nil {
+			return err
+		}
 	}
 
 	if requestLog != "" {
@@ -63,6 +77,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer srv.Close()
+	if auditFixtures {
+		if err := srv.AddAuditFixtures(); err != nil {
+			return err
+		}
+	}
+	if largeTenant != "" {
+		if err := srv.GenerateLargeTenant(large); err != nil {
+			return err
+		}
+	}
 	if err := writeInfo(stdout, srv.Info()); err != nil {
 		return err
 	}

@@ -1,0 +1,1028 @@
+package tenantsim
+
+// Azure Resource Manager: the route table, dispatch, role-based access control and request body validation for the
+// resource types the provider manages (arm_resources.go: resource groups and Log Analytics workspaces;
+// arm_monitor.go: Entra diagnostic settings, action groups and scheduled query rules). Fidelity references:
+// ../shared/fidelity/arm (swagger fragments and armcheck.py).
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ---- state ----
+
+// armState is the subscription's and tenant's ARM resources. Everything but fail is guarded by directory.mu.
+type armState struct {
+	subscriptionID string
+	resources      map[string]*armResource // key: lower-case resource id
+	order          []string                // keys in creation order; lists keep it
+	fail           failRuleSet             // FailRequests rules (Graph and ARM), with their own lock
+}
+
+// armResource is one stored resource: the JSON ARM answers with (the body the caller sent plus server fields).
+type armResource struct {
+	kind *armKind
+	data map[string]any
+}
+
+func (r *armResource) id() string { s, _ := r.data["id"].(string); return s }
+
+func newARMState(subscriptionID string) *armState {
+	a := &armState{subscriptionID: subscriptionID, resources: map[string]*armResource{}}
+	a.seed()
+	return a
+}
+
+func (a *armState) get(id string) *armResource { return a.resources[strings.ToLower(id)] }
+
+func (a *armState) put(res *armResource) {
+	key := strings.ToLower(res.id())
+	if _, ok := a.resources[key]; !ok {
+		a.order = append(a.order, key)
+	}
+	a.resources[key] = res
+}
+
+func (a *armState) remove(id string) bool {
+	key := strings.ToLower(id)
+	if _, ok := a.resources[key]; !ok {
+		return false
+	}
+	delete(a.resources, key)
+	for i, k := range a.order {
+		if k == key {
+			a.order = append(a.order[:i:i], a.order[i+1:]...)
+			break
+		}
+	}
+	return true
+}
+
+// list returns the resources of a kind whose id starts with prefix (a scope, case-insensitive), in creation order.
+func (a *armState) list(kind *armKind, prefix string) []*armResource {
+	prefix = strings.ToLower(strings.TrimRight(prefix, "/")) + "/"
+	var out []*armResource
+	for _, key := range a.order {
+		res := a.resources[key]
+		if res.kind == kind && (prefix == "/" || strings.HasPrefix(key, prefix)) {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// resourceGroup finds a resource group by name (case-insensitive).
+func (a *armState) resourceGroup(name string) *armResource {
+	return a.get(armResourceGroupID(a.subscriptionID, name))
+}
+
+func armResourceGroupID(subscriptionID, name string) string {
+	return "/subscriptions/" + subscriptionID + "/resourceGroups/" + name
+}
+
+// ---- resource kinds ----
+
+// armKind describes a resource type: its RBAC action prefix, the "type" ARM answers with, the api-versions it
+// accepts (newest first) and the locations it can live in.
+type armKind struct {
+	namespace, typeName string // for api-version errors: "Microsoft.Insights", "actionGroups"
+	actionPrefix        string // RBAC actions are actionPrefix + "/read|write|delete"
+	answerType          string // "type" of the answers, cased as ARM serves it
+	versions            []string
+	locations           []string // nil for tenant-level types
+	resourceManager     bool     // Microsoft.Resources itself: api-version errors are InvalidApiVersionParameter
+	// project adjusts a stored resource for an answer in an older api-version (drops what it does not have).
+	project func(data map[string]any, apiVersion string)
+}
+
+func (k *armKind) fullType() string { return k.namespace + "/" + k.typeName }
+
+func (k *armKind) supports(apiVersion string) bool {
+	for _, v := range k.versions {
+		if v == apiVersion {
+			return true
+		}
+	}
+	return false
+}
+
+// apiVersionError is ARM's answer for an api-version the type does not have.
+func (k *armKind) apiVersionError(apiVersion, location string) *armError {
+	if k.resourceManager {
+		return newARMError(http.StatusBadRequest, "InvalidApiVersionParameter",
+			fmt.Sprintf("The api-version '%s' is invalid. The supported versions are '%s'.", apiVersion, strings.Join(k.versions, ",")))
+	}
+	if location == "" {
+		location = "global"
+	}
+	return newARMError(http.StatusBadRequest, "NoRegisteredProviderFound",
+		fmt.Sprintf("No registered resource provider found for location '%s' and API version '%s' for type '%s'. The supported api-versions are '%s'. The supported locations are '%s'.",
+			location, apiVersion, k.typeName, strings.Join(k.versions, ", "), strings.Join(k.locations, ", ")))
+}
+
+// armRegions are the regions the simulated cloud knows, in ARM's normalized form.
+var armRegions = []string{
+	"australiaeast", "brazilsouth", "canadacentral", "centralindia", "centralus", "eastasia", "eastus", "eastus2",
+	"francecentral", "germanywestcentral", "japaneast", "koreacentral", "northcentralus", "northeurope", "norwayeast",
+	"southafricanorth", "southcentralus", "southeastasia", "swedencentral", "switzerlandnorth", "uaenorth", "uksouth",
+	"ukwest", "westcentralus", "westeurope", "westus", "westus2", "westus3",
+}
+
+// normalizeLocation turns "West Europe" into "westeurope", as ARM compares locations.
+func normalizeLocation(location string) string {
+	return strings.ToLower(strings.ReplaceAll(location, " ", ""))
+}
+
+func (k *armKind) knowsLocation(location string) bool {
+	norm := normalizeLocation(location)
+	for _, l := range k.locations {
+		if l == norm {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- errors ----
+
+// armError is an ARM error answer; handlers return it and dispatch writes it.
+type armError struct {
+	status        int
+	code, message string
+}
+
+func newARMError(status int, code, message string) *armError {
+	return &armError{status: status, code: code, message: message}
+}
+
+// armInvalidContent is the answer for a body that does not deserialize into the resource's model (unknown member,
+// wrong JSON type, missing required member), worded like the Newtonsoft.Json errors that ARM and the resource
+// providers wrap.
+func armInvalidContent(inner string) *armError {
+	return newARMError(http.StatusBadRequest, "InvalidRequestContent",
+		"The request content was invalid and could not be deserialized: '"+inner+"'.")
+}
+
+func armBadRequest(message string) *armError {
+	return newARMError(http.StatusBadRequest, "BadRequest", message)
+}
+
+func armLocationRequired() *armError {
+	return newARMError(http.StatusBadRequest, "LocationRequired", "The location property is required for this definition.")
+}
+
+// ---- routes ----
+
+// armHandler serves one matched route. It writes a success answer itself or returns the error to write.
+type armHandler func(s *Server, w http.ResponseWriter, c *armCall) *armError
+
+// armRoute is one row of the ARM route table: method, path pattern ("{}" matches one segment; literal segments
+// match case-insensitively, as ARM resource ids are case-insensitive), the resource kind (api-versions, RBAC
+// action prefix) and the handler. The RBAC action is the kind's prefix plus read (GET, HEAD), write (PUT, PATCH)
+// or delete (DELETE), checked at the request path. filtered routes check access themselves (a list that shows
+// only what the caller may read).
+type armRoute struct {
+	method   string
+	pattern  string
+	kind     *armKind
+	handle   armHandler
+	filtered bool
+}
+
+// armCall is one matched, authenticated ARM request.
+type armCall struct {
+	r          *http.Request
+	segs       []string // unescaped path segments as the caller cased them
+	params     []string // values of the pattern's "{}" segments
+	id         string   // the request path: the resource id as the caller cased it
+	apiVersion string
+	principal  armPrincipal
+	route      *armRoute
+}
+
+// rg is the resource group segment of the path ("" when the path has none).
+func (c *armCall) rg() string {
+	if len(c.segs) > 3 && strings.EqualFold(c.segs[2], "resourceGroups") {
+		return c.segs[3]
+	}
+	return ""
+}
+
+// name is the last path segment, the resource's name.
+func (c *armCall) name() string { return c.segs[len(c.segs)-1] }
+
+var armRoutes []armRoute
+
+func init() {
+	const rgPath = "/subscriptions/{}/resourceGroups/{}"
+	wsPath := "/providers/Microsoft.OperationalInsights/workspaces"
+	agPath := "/providers/Microsoft.Insights/actionGroups"
+	sqrPath := "/providers/Microsoft.Insights/scheduledQueryRules"
+	armRoutes = []armRoute{
+		// Resource groups (arm_resources.go).
+		{"GET", "/subscriptions/{}/resourceGroups", kindResourceGroup, (*Server).listResourceGroups, true},
+		{"GET", rgPath, kindResourceGroup, (*Server).getResourceGroup, false},
+		{"HEAD", rgPath, kindResourceGroup, (*Server).headResourceGroup, false},
+		{"PUT", rgPath, kindResourceGroup, (*Server).putResourceGroup, false},
+		{"DELETE", rgPath, kindResourceGroup, (*Server).deleteResourceGroup, false},
+
+		// Log Analytics workspaces, seeded only (arm_resources.go).
+		{"GET", "/subscriptions/{}" + wsPath, kindWorkspace, (*Server).listWorkspaces, false},
+		{"GET", rgPath + wsPath, kindWorkspace, (*Server).listWorkspaces, false},
+		{"GET", rgPath + wsPath + "/{}", kindWorkspace, (*Server).getARMResource, false},
+
+		// Entra ID (tenant) diagnostic settings (arm_monitor.go).
+		{"GET", "/providers/microsoft.aadiam/diagnosticSettings", kindDiagnosticSetting, (*Server).listDiagnosticSettings, false},
+		{"GET", "/providers/microsoft.aadiam/diagnosticSettings/{}", kindDiagnosticSetting, (*Server).getARMResource, false},
+		{"PUT", "/providers/microsoft.aadiam/diagnosticSettings/{}", kindDiagnosticSetting, (*Server).putDiagnosticSetting, false},
+		{"DELETE", "/providers/microsoft.aadiam/diagnosticSettings/{}", kindDiagnosticSetting, (*Server).deleteARMResource, false},
+		{"GET", "/providers/microsoft.aadiam/diagnosticSettingsCategories", kindDiagnosticCategory, (*Server).listDiagnosticCategories, false},
+
+		// Action groups (arm_monitor.go).
+		{"GET", "/subscriptions/{}" + agPath, kindActionGroup, (*Server).listARMResources, false},
+		{"GET", rgPath + agPath, kindActionGroup, (*Server).listARMResources, false},
+		{"GET", rgPath + agPath + "/{}", kindActionGroup, (*Server).getARMResource, false},
+		{"PUT", rgPath + agPath + "/{}", kindActionGroup, (*Server).putActionGroup, false},
+		{"PATCH", rgPath + agPath + "/{}", kindActionGroup, (*Server).patchActionGroup, false},
+		{"DELETE", rgPath + agPath + "/{}", kindActionGroup, (*Server).deleteARMResource, false},
+
+		// Scheduled query rules (log search alerts) (arm_monitor.go).
+		{"GET", "/subscriptions/{}" + sqrPath, kindScheduledQueryRule, (*Server).listARMResources, false},
+		{"GET", rgPath + sqrPath, kindScheduledQueryRule, (*Server).listARMResources, false},
+		{"GET", rgPath + sqrPath + "/{}", kindScheduledQueryRule, (*Server).getARMResource, false},
+		{"PUT", rgPath + sqrPath + "/{}", kindScheduledQueryRule, (*Server).putScheduledQueryRule, false},
+		{"PATCH", rgPath + sqrPath + "/{}", kindScheduledQueryRule, (*Server).patchScheduledQueryRule, false},
+		{"DELETE", rgPath + sqrPath + "/{}", kindScheduledQueryRule, (*Server).deleteARMResource, false},
+	}
+}
+
+// matchARMRoute finds the route for a path; pathKnown reports a path served with other methods.
+func matchARMRoute(method string, segs []string) (route *armRoute, params []string, pathKnown bool) {
+	for i := range armRoutes {
+		candidate := &armRoutes[i]
+		pattern := pathSegments(candidate.pattern)
+		if len(pattern) != len(segs) {
+			continue
+		}
+		var values []string
+		matched := true
+		for j, p := range pattern {
+			if p == "{}" {
+				values = append(values, segs[j])
+			} else if !strings.EqualFold(p, segs[j]) {
+				matched = false
+				break
+			}
+		}
+		if !matched {
+			continue
+		}
+		pathKnown = true
+		if candidate.method == method {
+			return candidate, values, true
+		}
+	}
+	return nil, nil, pathKnown
+}
+
+// dispatchARM serves an authenticated ARM request whose subscription (if any) exists and which has an
+// api-version. It reports false when no route serves the path, so that serveARM answers as ARM does for unknown
+// resource types. Order of checks, as ARM applies them: api-version of the type, role-based access at the
+// request path, the resource group's existence, then the resource provider's own handling.
+func (s *Server) dispatchARM(w http.ResponseWriter, r *http.Request, segs []string, apiVersion string) bool {
+	route, params, known := matchARMRoute(r.Method, segs)
+	if route == nil {
+		if !known {
+			return false
+		}
+		writeARMError(w, http.StatusMethodNotAllowed, "MethodNotAllowed",
+			fmt.Sprintf("The requested resource does not support http method '%s'.", r.Method))
+		return true
+	}
+	c := &armCall{r: r, segs: segs, params: params, id: "/" + strings.Join(segs, "/"), apiVersion: apiVersion, route: route}
+	aerr := s.checkARMCall(c)
+	if aerr == nil {
+		aerr = route.handle(s, w, c)
+	}
+	if aerr != nil {
+		if r.Method == http.MethodHead {
+			w.WriteHeader(aerr.status)
+			return true
+		}
+		writeARMError(w, aerr.status, aerr.code, aerr.message)
+	}
+	return true
+}
+
+func (s *Server) checkARMCall(c *armCall) *armError {
+	if !c.route.kind.supports(c.apiVersion) {
+		return c.route.kind.apiVersionError(c.apiVersion, s.locationFor(c))
+	}
+	c.principal = s.armPrincipalFor(requestInfoFrom(c.r.Context()).claims)
+	if !c.route.filtered {
+		if aerr := c.principal.authorize(armAction(c.route.kind, c.r.Method), c.id); aerr != nil {
+			return aerr
+		}
+	}
+	if rg := c.rg(); rg != "" && len(c.segs) > 4 {
+		s.dir.mu.RLock()
+		exists := s.dir.arm.resourceGroup(rg) != nil
+		s.dir.mu.RUnlock()
+		if !exists {
+			return armResourceGroupNotFound(rg)
+		}
+	}
+	return nil
+}
+
+// locationFor is the location named in api-version errors: the stored resource's, else the resource group's.
+func (s *Server) locationFor(c *armCall) string {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	if res := s.dir.arm.get(c.id); res != nil {
+		if l, _ := res.data["location"].(string); l != "" {
+			return normalizeLocation(l)
+		}
+	}
+	if rg := s.dir.arm.resourceGroup(c.rg()); rg != nil {
+		l, _ := rg.data["location"].(string)
+		return l
+	}
+	return ""
+}
+
+func armResourceGroupNotFound(name string) *armError {
+	return newARMError(http.StatusNotFound, "ResourceGroupNotFound", fmt.Sprintf("Resource group '%s' could not be found.", name))
+}
+
+// resourceNotFound is ARM's 404 for a resource in a resource group, naming the type as the caller cased it, or
+// for a tenant diagnostic setting.
+func (c *armCall) resourceNotFound() *armError {
+	if c.rg() == "" {
+		return newARMError(http.StatusNotFound, "ResourceNotFound",
+			fmt.Sprintf("The diagnostic setting '%s' doesn't exist.", c.name()))
+	}
+	n := len(c.segs)
+	return newARMError(http.StatusNotFound, "ResourceNotFound",
+		fmt.Sprintf("The Resource '%s/%s/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+			c.segs[n-3], c.segs[n-2], c.segs[n-1], c.rg()))
+}
+
+// ---- generic handlers ----
+
+// getARMResource answers GET of one stored resource.
+func (s *Server) getARMResource(w http.ResponseWriter, c *armCall) *armError {
+	s.dir.mu.RLock()
+	res := s.dir.arm.get(c.id)
+	var out map[string]any
+	if res != nil && res.kind == c.route.kind {
+		out = res.kind.present(res.data, c.apiVersion)
+	}
+	s.dir.mu.RUnlock()
+	if out == nil {
+		return c.resourceNotFound()
+	}
+	writeARMJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// listARMResources answers a list of the route's kind under the request's scope (subscription or resource group).
+func (s *Server) listARMResources(w http.ResponseWriter, c *armCall) *armError {
+	scope := "/" + strings.Join(c.segs[:len(c.segs)-3], "/")
+	s.dir.mu.RLock()
+	value := []any{}
+	for _, res := range s.dir.arm.list(c.route.kind, scope) {
+		value = append(value, res.kind.present(res.data, c.apiVersion))
+	}
+	s.dir.mu.RUnlock()
+	writeARMJSON(w, http.StatusOK, map[string]any{"value": value})
+	return nil
+}
+
+// deleteARMResource answers DELETE: 200 when the resource existed, 204 when it did not (both in the specs).
+func (s *Server) deleteARMResource(w http.ResponseWriter, c *armCall) *armError {
+	s.dir.mu.Lock()
+	res := s.dir.arm.get(c.id)
+	deleted := res != nil && res.kind == c.route.kind && s.dir.arm.remove(c.id)
+	s.dir.mu.Unlock()
+	if deleted {
+		w.WriteHeader(http.StatusOK)
+	} else {
+		w.WriteHeader(http.StatusNoContent)
+	}
+	return nil
+}
+
+// present is the answer for a stored resource in a given api-version.
+func (k *armKind) present(data map[string]any, apiVersion string) map[string]any {
+	out := copyObject(data)
+	if k.project != nil {
+		k.project(out, apiVersion)
+	}
+	return out
+}
+
+func writeARMJSON(w http.ResponseWriter, status int, v any) {
+	writeJSON(w, status, "application/json; charset=utf-8", v)
+}
+
+// ---- role-based access control ----
+
+// armRoleDefinition is the Actions and NotActions of a built-in Azure role (the parts that matter here).
+type armRoleDefinition struct{ actions, notActions []string }
+
+// armRoleDefinitions are the built-in roles App.ARMRoles may name, from the Azure built-in roles reference.
+var armRoleDefinitions = map[string]armRoleDefinition{
+	"owner": {actions: []string{"*"}},
+	"contributor": {actions: []string{"*"}, notActions: []string{
+		"Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action",
+		"Microsoft.Blueprint/blueprintAssignments/write", "Microsoft.Blueprint/blueprintAssignments/delete",
+		"Microsoft.Compute/galleries/share/action", "Microsoft.Purview/consents/write", "Microsoft.Purview/consents/delete",
+		"Microsoft.Resources/deploymentStacks/manageDenySetting/action", "Microsoft.Subscription/cancel/action",
+		"Microsoft.Subscription/enable/action",
+	}},
+	"reader": {actions: []string{"*/read"}},
+	"monitoring contributor": {actions: []string{
+		"*/read", "Microsoft.AlertsManagement/alerts/*", "Microsoft.AlertsManagement/alertsSummary/*",
+		"Microsoft.Insights/actiongroups/*", "Microsoft.Insights/activityLogAlerts/*", "Microsoft.Insights/AlertRules/*",
+		"Microsoft.Insights/components/*", "Microsoft.Insights/createNotifications/*", "Microsoft.Insights/dataCollectionEndpoints/*",
+		"Microsoft.Insights/dataCollectionRules/*", "Microsoft.Insights/dataCollectionRuleAssociations/*",
+		"Microsoft.Insights/DiagnosticSettings/*", "Microsoft.Insights/eventtypes/*", "Microsoft.Insights/LogDefinitions/*",
+		"Microsoft.Insights/metricalerts/*", "Microsoft.Insights/MetricDefinitions/*", "Microsoft.Insights/Metrics/*",
+		"Microsoft.Insights/notificationStatus/*", "Microsoft.Insights/Register/Action", "Microsoft.Insights/scheduledqueryrules/*",
+		"Microsoft.Insights/webtests/*", "Microsoft.Insights/workbooks/*", "Microsoft.Insights/workbooktemplates/*",
+		"Microsoft.Insights/privateLinkScopes/*", "Microsoft.Insights/privateLinkScopeOperationStatuses/*",
+		"Microsoft.OperationalInsights/workspaces/write", "Microsoft.OperationalInsights/workspaces/intelligencepacks/*",
+		"Microsoft.OperationalInsights/workspaces/savedSearches/*", "Microsoft.OperationalInsights/workspaces/search/action",
+		"Microsoft.OperationalInsights/workspaces/sharedKeys/action", "Microsoft.OperationalInsights/workspaces/storageinsightconfigs/*",
+		"Microsoft.Support/*", "Microsoft.AlertsManagement/smartDetectorAlertRules/*", "Microsoft.AlertsManagement/actionRules/*",
+		"Microsoft.AlertsManagement/smartGroups/*",
+	}},
+	"monitoring reader": {actions: []string{"*/read", "Microsoft.OperationalInsights/workspaces/search/action", "Microsoft.Support/*"}},
+}
+
+// allows reports whether the role grants action (wildcards as in role definitions, case-insensitive).
+func (d armRoleDefinition) allows(action string) bool {
+	granted := false
+	for _, a := range d.actions {
+		if armWildcardMatch(a, action) {
+			granted = true
+			break
+		}
+	}
+	if !granted {
+		return false
+	}
+	for _, a := range d.notActions {
+		if armWildcardMatch(a, action) {
+			return false
+		}
+	}
+	return true
+}
+
+// armWildcardMatch matches an action against a pattern in which "*" stands for any text.
+func armWildcardMatch(pattern, action string) bool {
+	pattern, action = strings.ToLower(pattern), strings.ToLower(action)
+	parts := strings.Split(pattern, "*")
+	if len(parts) == 1 {
+		return pattern == action
+	}
+	if !strings.HasPrefix(action, parts[0]) {
+		return false
+	}
+	rest := action[len(parts[0]):]
+	for _, part := range parts[1 : len(parts)-1] {
+		i := strings.Index(rest, part)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(part):]
+	}
+	return strings.HasSuffix(rest, parts[len(parts)-1])
+}
+
+// scopeCovers reports whether a role assignment's scope contains resource id (a path prefix, case-insensitive).
+func scopeCovers(scope, id string) bool {
+	scope = strings.ToLower(strings.TrimRight(scope, "/"))
+	id = strings.ToLower(id)
+	return scope == "" || id == scope || strings.HasPrefix(id, scope+"/")
+}
+
+// validARMRole checks a role assignment of App.ARMRoles.
+func validARMRole(role ARMRole) error {
+	if _, ok := armRoleDefinitions[strings.ToLower(role.Role)]; !ok {
+		names := make([]string, 0, len(armRoleDefinitions))
+		for name := range armRoleDefinitions {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		return fmt.Errorf("unknown ARM role %q (known: %s)", role.Role, strings.Join(names, ", "))
+	}
+	if !strings.HasPrefix(role.Scope, "/") {
+		return fmt.Errorf("ARM role scope %q does not start with '/'", role.Scope)
+	}
+	return nil
+}
+
+// armPrincipal is the caller as ARM's authorization sees it.
+type armPrincipal struct {
+	client, objectID string // as ARM names them in AuthorizationFailed
+	roles            []ARMRole
+}
+
+// armPrincipalFor resolves the caller's role assignments. Service principals are named by object id twice, as ARM
+// does; users by UPN. Users hold no ARM role assignments in the simulator.
+func (s *Server) armPrincipalFor(claims *accessClaims) armPrincipal {
+	if claims == nil {
+		return armPrincipal{}
+	}
+	p := armPrincipal{client: claims.ObjectID, objectID: claims.ObjectID}
+	if claims.IDType == "user" {
+		if claims.UPN != "" {
+			p.client = claims.UPN
+		}
+		return p
+	}
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	if app := s.dir.app(claims.AppID); app != nil {
+		p.roles = append([]ARMRole{}, app.ARMRoles...)
+	}
+	return p
+}
+
+// can reports whether a role assigned at a scope containing id grants action.
+func (p armPrincipal) can(action, id string) bool {
+	for _, ra := range p.roles {
+		if def, ok := armRoleDefinitions[strings.ToLower(ra.Role)]; ok && scopeCovers(ra.Scope, id) && def.allows(action) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p armPrincipal) authorize(action, scope string) *armError {
+	if p.can(action, scope) {
+		return nil
+	}
+	return newARMError(http.StatusForbidden, "AuthorizationFailed",
+		fmt.Sprintf("The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+			p.client, p.objectID, action, scope))
+}
+
+// authorizeLinked checks read access on the resources a write links to (ARM's linked access check), e.g. a
+// scheduled query rule's workspace and action groups.
+func (p armPrincipal) authorizeLinked(action, scope string, linked []string) *armError {
+	var actions, scopes []string
+	for _, id := range linked {
+		if read := readActionFor(id); !p.can(read, id) {
+			actions, scopes = append(actions, read), append(scopes, id)
+		}
+	}
+	if len(scopes) == 0 {
+		return nil
+	}
+	return newARMError(http.StatusForbidden, "LinkedAuthorizationFailed",
+		fmt.Sprintf("The client '%s' with object id '%s' has permission to perform action '%s' on scope '%s'; however, it does not have permission to perform action(s) '%s' on the linked scope(s) '%s' (respectively) or the linked scope(s) are invalid.",
+			p.client, p.objectID, action, scope, strings.Join(actions, ","), strings.Join(scopes, ",")))
+}
+
+// armAction is the RBAC action of a request on a kind.
+func armAction(kind *armKind, method string) string {
+	switch method {
+	case http.MethodPut, http.MethodPatch, http.MethodPost:
+		return kind.actionPrefix + "/write"
+	case http.MethodDelete:
+		return kind.actionPrefix + "/delete"
+	}
+	return kind.actionPrefix + "/read"
+}
+
+// readActionFor is the read action for any resource id: {namespace}/{type}[/{type}...]/read.
+func readActionFor(id string) string {
+	segs := pathSegments(id)
+	for i := len(segs) - 1; i >= 0; i-- {
+		if strings.EqualFold(segs[i], "providers") && i+1 < len(segs) {
+			parts := []string{segs[i+1]}
+			for j := i + 2; j < len(segs); j += 2 {
+				parts = append(parts, segs[j])
+			}
+			return strings.Join(parts, "/") + "/read"
+		}
+	}
+	switch {
+	case len(segs) >= 4 && strings.EqualFold(segs[2], "resourceGroups"):
+		return "Microsoft.Resources/subscriptions/resourceGroups/read"
+	case len(segs) >= 2:
+		return "Microsoft.Resources/subscriptions/read"
+	}
+	return "*/read"
+}
+
+// ---- request bodies ----
+
+// readARMBody decodes a JSON object body, keeping numbers exact so integers can be told from fractions.
+func readARMBody(r *http.Request) (map[string]any, *armError) {
+	raw, err := armReadAll(r)
+	if err != nil {
+		return nil, armInvalidContent(err.Error())
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, armInvalidContent("The request body is empty.")
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || !(mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json")) {
+			return nil, newARMError(http.StatusUnsupportedMediaType, "UnsupportedMediaType",
+				fmt.Sprintf("The content media type '%s' is not supported. Only 'application/json' is supported.", ct))
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, armInvalidContent("Unexpected character encountered while parsing value: " + err.Error() + ". Path ''")
+	}
+	if dec.More() {
+		return nil, armInvalidContent("Additional text encountered after finished reading JSON content. Path ''")
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, armInvalidContent("Cannot deserialize the current JSON value into an object because the type requires a JSON object (e.g. {\"name\":\"value\"}) to deserialize correctly. Path ''")
+	}
+	return obj, nil
+}
+
+func armReadAll(r *http.Request) ([]byte, error) {
+	var buf bytes.Buffer
+	_, err := buf.ReadFrom(r.Body)
+	return buf.Bytes(), err
+}
+
+// armPlainJSON turns decoded values (json.Number) into the plain JSON values the store keeps (float64).
+func armPlainJSON(v map[string]any) map[string]any {
+	out, err := normalizeJSON(v)
+	if err != nil {
+		return copyObject(v)
+	}
+	return out
+}
+
+// ---- body schemas ----
+
+type armSchemaKind int
+
+const (
+	schemaObject armSchemaKind = iota
+	schemaArray
+	schemaString
+	schemaBool
+	schemaInt
+	schemaNumber
+	schemaDuration
+	schemaStringMap
+	schemaObjectMap // an object whose member values all follow items
+	schemaNullOnly  // a member that may only be null
+	schemaAny
+)
+
+// armSchema is a swagger definition reduced to what request validation needs: the JSON kind, an object's members
+// (unknown members are errors), its required members, array items and closed enums.
+type armSchema struct {
+	kind     armSchemaKind
+	name     string // the model's type name in error messages
+	props    map[string]*armSchema
+	required []string
+	items    *armSchema
+	enum     []string // closed enum
+}
+
+var (
+	sString    = &armSchema{kind: schemaString}
+	sBool      = &armSchema{kind: schemaBool}
+	sInt       = &armSchema{kind: schemaInt}
+	sNumber    = &armSchema{kind: schemaNumber}
+	sDuration  = &armSchema{kind: schemaDuration}
+	sStringMap = &armSchema{kind: schemaStringMap}
+	sAny       = &armSchema{kind: schemaAny}
+)
+
+func sObject(name string, props map[string]*armSchema, required ...string) *armSchema {
+	return &armSchema{kind: schemaObject, name: name, props: props, required: required}
+}
+
+func sArray(items *armSchema) *armSchema { return &armSchema{kind: schemaArray, items: items} }
+
+func sEnum(name string, values ...string) *armSchema {
+	return &armSchema{kind: schemaString, name: name, enum: values}
+}
+
+// with returns a copy of an object schema with members added (nil removes one) and required members replaced
+// when required is not nil.
+func (s *armSchema) with(props map[string]*armSchema, required []string) *armSchema {
+	out := *s
+	out.props = map[string]*armSchema{}
+	for k, v := range s.props {
+		out.props[k] = v
+	}
+	for k, v := range props {
+		if v == nil {
+			delete(out.props, k)
+		} else {
+			out.props[k] = v
+		}
+	}
+	if required != nil {
+		out.required = required
+	}
+	return &out
+}
+
+// validate checks a decoded body against the schema and returns the first problem, worded like Newtonsoft.Json,
+// or "".
+func (s *armSchema) validate(v any, path string) string {
+	if v == nil {
+		switch s.kind {
+		case schemaBool, schemaInt, schemaNumber:
+			return fmt.Sprintf("Error converting value {null} to type '%s'. Path '%s'", s.clrType(), path)
+		}
+		return ""
+	}
+	switch s.kind {
+	case schemaAny:
+		return ""
+	case schemaObject:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return armNotAnObject(v, s.name, path)
+		}
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			member, known := s.props[k]
+			if !known || (member.kind == schemaNullOnly && obj[k] != nil) {
+				return fmt.Sprintf("Could not find member '%s' on object of type '%s'. Path '%s'", k, s.name, armJoinPath(path, k))
+			}
+			if msg := member.validate(obj[k], armJoinPath(path, k)); msg != "" {
+				return msg
+			}
+		}
+		for _, k := range s.required {
+			val, present := obj[k]
+			if !present {
+				return fmt.Sprintf("Required property '%s' not found in JSON. Path '%s'", k, path)
+			}
+			if val == nil {
+				return fmt.Sprintf("Required property '%s' expects a value but got null. Path '%s'", k, armJoinPath(path, k))
+			}
+		}
+	case schemaStringMap:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return armNotAnObject(v, "System.Collections.Generic.Dictionary`2[System.String,System.String]", path)
+		}
+		for k, val := range obj {
+			if _, ok := val.(string); !ok && val != nil {
+				return fmt.Sprintf("Error converting value %s to type 'System.String'. Path '%s'", armJSONLiteral(val), armJoinPath(path, k))
+			}
+		}
+	case schemaObjectMap:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return armNotAnObject(v, "System.Collections.Generic.Dictionary`2[System.String,"+s.items.name+"]", path)
+		}
+		for k, val := range obj {
+			if msg := s.items.validate(val, armJoinPath(path, k)); msg != "" {
+				return msg
+			}
+		}
+	case schemaArray:
+		list, ok := v.([]any)
+		if !ok {
+			return fmt.Sprintf("Cannot deserialize the current JSON value into type 'System.Collections.Generic.List`1[%s]' because the type requires a JSON array (e.g. [1,2,3]) to deserialize correctly. Path '%s'",
+				s.items.clrType(), path)
+		}
+		for i, item := range list {
+			if msg := s.items.validate(item, fmt.Sprintf("%s[%d]", path, i)); msg != "" {
+				return msg
+			}
+		}
+	case schemaString, schemaDuration:
+		str, ok := v.(string)
+		if !ok {
+			return fmt.Sprintf("Error converting value %s to type '%s'. Path '%s'", armJSONLiteral(v), s.clrType(), path)
+		}
+		if s.kind == schemaDuration {
+			if _, err := parseISODuration(str); err != nil {
+				return fmt.Sprintf("Error converting value %s to type 'System.TimeSpan'. Path '%s'", armJSONLiteral(v), path)
+			}
+		}
+		if len(s.enum) > 0 && !armHas(s.enum, str) {
+			return fmt.Sprintf("Error converting value %s to type '%s'. Path '%s'", armJSONLiteral(v), s.name, path)
+		}
+	case schemaBool:
+		if _, ok := v.(bool); !ok {
+			return fmt.Sprintf("Error converting value %s to type 'System.Boolean'. Path '%s'", armJSONLiteral(v), path)
+		}
+	case schemaInt, schemaNumber:
+		n, ok := v.(json.Number)
+		if !ok {
+			if f, isFloat := v.(float64); isFloat {
+				n, ok = json.Number(strconv.FormatFloat(f, 'g', -1, 64)), true
+			}
+		}
+		if !ok {
+			return fmt.Sprintf("Error converting value %s to type '%s'. Path '%s'", armJSONLiteral(v), s.clrType(), path)
+		}
+		if s.kind == schemaInt {
+			if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
+				return fmt.Sprintf("Input string '%s' is not a valid integer. Path '%s'", n.String(), path)
+			}
+		}
+	}
+	return ""
+}
+
+func (s *armSchema) clrType() string {
+	switch s.kind {
+	case schemaBool:
+		return "System.Boolean"
+	case schemaInt:
+		return "System.Int64"
+	case schemaNumber:
+		return "System.Double"
+	case schemaDuration:
+		return "System.TimeSpan"
+	case schemaString:
+		if s.name != "" {
+			return s.name
+		}
+		return "System.String"
+	}
+	return s.name
+}
+
+func armNotAnObject(v any, typeName, path string) string {
+	if _, isArray := v.([]any); isArray {
+		return fmt.Sprintf("Cannot deserialize the current JSON array (e.g. [1,2,3]) into type '%s' because the type requires a JSON object (e.g. {\"name\":\"value\"}) to deserialize correctly. Path '%s'", typeName, path)
+	}
+	return fmt.Sprintf("Error converting value %s to type '%s'. Path '%s'", armJSONLiteral(v), typeName, path)
+}
+
+func armJoinPath(path, member string) string {
+	if path == "" {
+		return member
+	}
+	return path + "." + member
+}
+
+func armJSONLiteral(v any) string {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(raw)
+}
+
+func armHas(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- control API (tests) ----
+
+// errNoSuchARMResource is returned by SetARMResourceFields for an unknown id.
+var errNoSuchARMResource = errors.New("no such ARM resource")
+
+// ARMResource returns the stored JSON of an ARM resource by id (case-insensitive), as GET answers it in the newest
+// api-version.
+func (s *Server) ARMResource(id string) (map[string]any, bool) {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	res := s.dir.arm.get(strings.TrimRight(id, "/"))
+	if res == nil {
+		return nil, false
+	}
+	return copyObject(res.data), true
+}
+
+// ARMResources returns the stored resources whose type ends with typeSuffix (case-insensitive, on a "/"
+// boundary), e.g. "Microsoft.Insights/actionGroups", "actionGroups", "microsoft.aadiam/diagnosticSettings" or
+// "Microsoft.Insights/scheduledQueryRules", in creation order. An empty typeSuffix returns every resource.
+func (s *Server) ARMResources(typeSuffix string) []map[string]any {
+	suffix := strings.ToLower(strings.Trim(typeSuffix, "/"))
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	var out []map[string]any
+	for _, key := range s.dir.arm.order {
+		res := s.dir.arm.resources[key]
+		full := strings.ToLower(res.kind.fullType())
+		if suffix == "" || full == suffix || strings.HasSuffix(full, "/"+suffix) {
+			out = append(out, copyObject(res.data))
+		}
+	}
+	return out
+}
+
+// SetARMResourceFields deep-merges fields into a stored resource without validation, to simulate drift made
+// outside the provider (a rule disabled, a query edited, a receiver removed, a category turned off). Objects are
+// merged member by member, arrays and other values replaced, and a nil value deletes the member (JSON merge
+// patch, RFC 7386). id, name and type cannot be changed.
+func (s *Server) SetARMResourceFields(id string, fields map[string]any) error {
+	fields, err := normalizeJSON(fields)
+	if err != nil {
+		return err
+	}
+	for _, key := range []string{"id", "name", "type"} {
+		if _, ok := fields[key]; ok {
+			return fmt.Errorf("%s cannot be changed", key)
+		}
+	}
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	res := s.dir.arm.get(strings.TrimRight(id, "/"))
+	if res == nil {
+		return fmt.Errorf("%w: %s", errNoSuchARMResource, id)
+	}
+	armMergePatch(res.data, fields)
+	return nil
+}
+
+// AssignARMRole adds a role assignment to a registered app, as an administrator granting access after the fact.
+func (s *Server) AssignARMRole(clientID string, role ARMRole) error {
+	if err := validARMRole(role); err != nil {
+		return err
+	}
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	app := s.dir.app(clientID)
+	if app == nil {
+		return fmt.Errorf("no app with client id %s", clientID)
+	}
+	app.ARMRoles = append(append([]ARMRole{}, app.ARMRoles...), role)
+	return nil
+}
+
+// armMergePatch applies an RFC 7386 merge patch in place.
+func armMergePatch(dst, patch map[string]any) {
+	for key, value := range patch {
+		switch v := value.(type) {
+		case nil:
+			delete(dst, key)
+		case map[string]any:
+			cur, ok := dst[key].(map[string]any)
+			if !ok {
+				cur = map[string]any{}
+				dst[key] = cur
+			}
+			armMergePatch(cur, v)
+		default:
+			dst[key] = deepCopy(value)
+		}
+	}
+}
+
+// systemData is the common-types systemData for a write by the caller.
+func armSystemData(c *armCall, existing map[string]any, now time.Time) map[string]any {
+	claims := requestInfoFrom(c.r.Context()).claims
+	by, byType := "", "Application"
+	if claims != nil {
+		by = claims.AppID
+		if claims.IDType == "user" {
+			by, byType = claims.UPN, "User"
+		}
+	}
+	out := map[string]any{
+		"createdBy": by, "createdByType": byType, "createdAt": now.UTC().Format(time.RFC3339Nano),
+		"lastModifiedBy": by, "lastModifiedByType": byType, "lastModifiedAt": now.UTC().Format(time.RFC3339Nano),
+	}
+	if prev, ok := existing["systemData"].(map[string]any); ok {
+		for _, k := range []string{"createdBy", "createdByType", "createdAt"} {
+			if v, ok := prev[k]; ok {
+				out[k] = v
+			}
+		}
+	}
+	return out
+}
+
+// armNewPrincipalID is the object id of a resource's system-assigned identity.
+func armNewPrincipalID() string { return uuid.NewString() }

@@ -1,0 +1,188 @@
+package tenantsim
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Microsoft Graph v1.0 authentication methods of users, read-only: /users/{id}/authentication/methods (every
+// registered method, the password included) and /users/{id}/authentication/fido2Methods. FIDO2 security keys and
+// passkeys are added with the control API (AddFIDO2Method); Graph cannot register one for another user.
+//
+// The authentication methods workload answers a caller without the permission with 403 accessDenied "Request
+// Authorization failed", not with the directory's Authorization_RequestDenied.
+
+// Permission rules ("List methods" for another user and "List fido2AuthenticationMethods", delegated and
+// application rows).
+var (
+	authMethodReadRoles = anyOf{"UserAuthenticationMethod.Read.All", "UserAuthenticationMethod.ReadWrite.All"}
+	fido2ReadRoles      = anyOf{"UserAuthMethod-Passkey.Read.All", "UserAuthMethod-Passkey.ReadWrite.All",
+		"UserAuthenticationMethod.Read.All", "UserAuthenticationMethod.ReadWrite.All"}
+)
+
+// passwordMethodID is the fixed id of every user's passwordAuthenticationMethod.
+const passwordMethodID = "28c10230-6103-485e-b985-444c60001490"
+
+var fido2Schema = (&entitySchema{
+	typeName: "microsoft.graph.fido2AuthenticationMethod", resourceName: "fido2AuthenticationMethod",
+	properties: map[string]propKind{
+		"aaGuid": propText, "attestationCertificates": propCollection, "attestationLevel": propText, "displayName": propText,
+		"model": propText, "passkeyType": propText, "publicKeyCredential": propComplex, "createdDateTime": propText, "id": propText,
+	},
+	defaultSelect: []string{"id", "displayName", "createdDateTime", "aaGuid", "model", "attestationCertificates",
+		"attestationLevel", "passkeyType"},
+}).init()
+
+func authMethodsDenied() *graphError {
+	e := newGraphError(http.StatusForbidden, "accessDenied", "Request Authorization failed")
+	e.inner = "Request Authorization failed"
+	return e
+}
+
+// authMethodRoutePrefix: routes under it answer permission errors the authentication methods way.
+const authMethodRoutePrefix = "/users/{}/authentication/"
+
+// FIDO2Method describes a FIDO2 security key or passkey for AddFIDO2Method.
+type FIDO2Method struct {
+	DisplayName      string    // e.g. "YubiKey 5 NFC"
+	Model            string    // e.g. "YubiKey 5 Series with NFC"
+	AAGUID           string    // authenticator attestation GUID, e.g. "2fc0579f-8113-47ea-b116-bb5a8db9202a"
+	AttestationLevel string    // "attested" (default) or "notAttested"
+	PasskeyType      string    // "deviceBound" (default) or "synced"
+	Created          time.Time // default: now
+}
+
+// fido2MethodJSON renders a FIDO2 method as Graph does; id is opaque (base64url).
+func fido2MethodJSON(id string, m FIDO2Method) map[string]any {
+	return map[string]any{
+		"id": id, "displayName": nullableString(m.DisplayName), "createdDateTime": graphTime(m.Created),
+		"aaGuid": nullableString(m.AAGUID), "model": nullableString(m.Model), "attestationCertificates": []any{},
+		"attestationLevel": m.AttestationLevel, "passkeyType": m.PasskeyType, "publicKeyCredential": nil,
+	}
+}
+
+func (m *FIDO2Method) normalize() error {
+	if m.AttestationLevel == "" {
+		m.AttestationLevel = "attested"
+	}
+	if m.PasskeyType == "" {
+		m.PasskeyType = "deviceBound"
+	}
+	if m.Created.IsZero() {
+		m.Created = time.Now()
+	}
+	switch {
+	case m.AttestationLevel != "attested" && m.AttestationLevel != "notAttested":
+		return fmt.Errorf("attestation level %q is not attested or notAttested", m.AttestationLevel)
+	case m.PasskeyType != "deviceBound" && m.PasskeyType != "synced":
+		return fmt.Errorf("passkey type %q is not deviceBound or synced", m.PasskeyType)
+	case m.AAGUID != "" && uuid.Validate(m.AAGUID) != nil:
+		return fmt.Errorf("AAGUID %q is not a GUID", m.AAGUID)
+	}
+	return nil
+}
+
+// addFIDO2 stores a method for a user; the caller holds the lock.
+func (d *directory) addFIDO2(u *userRecord, m FIDO2Method) (string, error) {
+	if err := m.normalize(); err != nil {
+		return "", err
+	}
+	id := base64.RawURLEncoding.EncodeToString(randomBytes(18))
+	key := strings.ToLower(u.id())
+	d.fido2[key] = append(d.fido2[key], fido2MethodJSON(id, m))
+	return id, nil
+}
+
+// passwordMethodJSON is the user's password method; Graph never returns the password.
+func passwordMethodJSON(u *userRecord) map[string]any {
+	created := u.data["lastPasswordChangeDateTime"]
+	if created == nil {
+		created = u.data["createdDateTime"]
+	}
+	return map[string]any{"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": passwordMethodID,
+		"createdDateTime": created, "password": nil}
+}
+
+// authUser finds the user of an authentication methods route. The caller holds the lock.
+func (s *Server) authUser(key string, now time.Time) (*userRecord, *graphError) {
+	if gerr := userKeyError(key); gerr != nil {
+		return nil, gerr
+	}
+	u := s.dir.liveUser(key, now)
+	if u == nil {
+		return nil, resourceNotFound(key)
+	}
+	return u, nil
+}
+
+// listAuthMethods is GET /users/{id}/authentication/methods.
+func (s *Server) listAuthMethods(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	u, gerr := s.authUser(params[0], now)
+	if gerr != nil {
+		return gerr
+	}
+	value := []any{}
+	if u.password != nil || u.syncedFromOnPremises() {
+		value = append(value, passwordMethodJSON(u))
+	}
+	for _, m := range s.dir.fido2[strings.ToLower(u.id())] {
+		item := fido2Schema.project(m, nil)
+		item["@odata.type"] = "#microsoft.graph.fido2AuthenticationMethod"
+		value = append(value, item)
+	}
+	writeJSON(w, http.StatusOK, graphContentType, map[string]any{
+		"@odata.context": s.baseURL + "/v1.0/$metadata#users('" + u.id() + "')/authentication/methods", "value": value,
+	})
+	return nil
+}
+
+// listFIDO2Methods is GET /users/{id}/authentication/fido2Methods.
+func (s *Server) listFIDO2Methods(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	q, gerr := parseListQuery(r, fido2Schema, applicationsDefaultPage, applicationsMaxPage)
+	if gerr != nil {
+		return gerr
+	}
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	u, gerr := s.authUser(params[0], now)
+	if gerr != nil {
+		return gerr
+	}
+	resp := q.page(r, fido2Schema, s.baseURL,
+		contextURL(s.baseURL, "users('"+u.id()+"')/authentication/fido2Methods", q.selected, false), s.dir.fido2[strings.ToLower(u.id())])
+	writeJSON(w, http.StatusOK, graphContentType, resp)
+	return nil
+}
+
+// getFIDO2Method is GET /users/{id}/authentication/fido2Methods/{methodId}.
+func (s *Server) getFIDO2Method(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	selected, gerr := parseSelect(r, fido2Schema)
+	if gerr != nil {
+		return gerr
+	}
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	u, gerr := s.authUser(params[0], now)
+	if gerr != nil {
+		return gerr
+	}
+	for _, m := range s.dir.fido2[strings.ToLower(u.id())] {
+		if m["id"] == params[1] {
+			resp := fido2Schema.project(m, selected)
+			resp["@odata.context"] = contextURL(s.baseURL, "users('"+u.id()+"')/authentication/fido2Methods", selected, true)
+			writeJSON(w, http.StatusOK, graphContentType, resp)
+			return nil
+		}
+	}
+	return resourceNotFound(params[1])
+}
