@@ -53,3 +53,28 @@ resource "breakglass_ca_policy_exclusion" "emergency" {
   user_ids = [breakglass_account.primary.id, breakglass_account.secondary.id]
   match    = "grant_controls"
 }
+
+# A severity-0 alert within five minutes of any sign-in or change of either account.
+resource "breakglass_alert" "emergency" {
+  name                = "${var.alert_name}-sign-in"
+  resource_group_name = var.resource_group_name
+  location            = var.location
+  workspace_id        = var.workspace_id
+
+  accounts = [
+    for a in [breakglass_account.primary, breakglass_account.secondary] :
+    { object_id = a.id, user_principal_name = a.user_principal_name }
+  ]
+
+  # AuditLogs already reach this workspace through the security team's own setting, and Azure Monitor
+  # allows one setting per category and workspace: this one adds the sign-in logs.
+  diagnostic_setting = {
+    name       = "${var.alert_name}-entra-logs"
+    categories = ["SignInLogs", "NonInteractiveUserSignInLogs"]
+  }
+
+  action_group = {
+    short_name      = "bg-soc"
+    email_receivers = [{ name = "soc", email_address = var.alert_email }]
+  }
+}

@@ -30,3 +30,8 @@ output "excluded_policies" {
   description = "Conditional Access policies that exclude both accounts, by id."
   value       = breakglass_ca_policy_exclusion.emergency.excluded_policies
 }
+
+output "alert_rule_ids" {
+  description = "ARM ids of the sign-in and change alert rules."
+  value       = [breakglass_alert.emergency.sign_in_rule_id, breakglass_alert.emergency.change_rule_id]
+}

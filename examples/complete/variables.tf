@@ -15,3 +15,31 @@ variable "password_version" {
   type        = number
   default     = 1
 }
+
+variable "workspace_id" {
+  description = "ARM id of the Log Analytics workspace that receives the sign-in and audit logs."
+  type        = string
+}
+
+variable "resource_group_name" {
+  description = "Existing resource group for the alert rules and the action group."
+  type        = string
+}
+
+variable "location" {
+  description = "Region of the alert rules, normally the workspace's."
+  type        = string
+  default     = "westeurope"
+}
+
+variable "alert_name" {
+  description = "Prefix of the alert's object names."
+  type        = string
+  default     = "emergency-access"
+}
+
+variable "alert_email" {
+  description = "Who is told when an emergency account signs in or changes."
+  type        = string
+  default     = "soc@contoso.com"
+}

@@ -72,6 +72,9 @@ func run(m *testing.M) int {
 		"ARM_CLIENT_SECRET":     info.ClientSecret,
 		"ARM_SUBSCRIPTION_ID":   info.SubscriptionID,
 		"ARM_USE_CLI":           "false",
+		WorkspaceEnv:            info.WorkspaceID,
+		ResourceGroupEnv:        info.ResourceGroup,
+		LocationEnv:             "westeurope",
 	} {
 		os.Setenv(k, v)
 	}
@@ -123,6 +126,24 @@ func Client(t *testing.T) *clients.Client {
 		t.Fatalf("building the test's Graph client: %v", err)
 	}
 	return c
+}
+
+// Where alert tests put their Azure Monitor objects. Against the simulated tenant these come from its seeded
+// workspace; against a live tenant set them to an existing workspace and resource group.
+const (
+	WorkspaceEnv     = "BREAKGLASS_ACC_WORKSPACE_ID"
+	ResourceGroupEnv = "BREAKGLASS_ACC_RESOURCE_GROUP"
+	LocationEnv      = "BREAKGLASS_ACC_LOCATION"
+)
+
+// Monitoring returns the Log Analytics workspace id, resource group and location for alert tests.
+func Monitoring(t *testing.T) (workspaceID, resourceGroup, location string) {
+	t.Helper()
+	workspaceID, resourceGroup, location = os.Getenv(WorkspaceEnv), os.Getenv(ResourceGroupEnv), envOr(LocationEnv, "westeurope")
+	if workspaceID == "" || resourceGroup == "" {
+		t.Fatalf("alert acceptance tests need %s and %s (set by the harness against the simulated tenant)", WorkspaceEnv, ResourceGroupEnv)
+	}
+	return workspaceID, resourceGroup, location
 }
 
 func envOr(k, def string) string {

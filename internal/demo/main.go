@@ -82,6 +82,8 @@ func run(providerDir, example string, keep bool) error {
 		"ARM_CLIENT_SECRET="+info.ClientSecret,
 		"ARM_SUBSCRIPTION_ID="+info.SubscriptionID,
 		"ARM_USE_CLI=false",
+		"TF_VAR_workspace_id="+info.WorkspaceID,
+		"TF_VAR_resource_group_name="+info.ResourceGroup,
 	)
 	// Colours only for a person at a terminal, not for CI logs.
 	var colour []string

@@ -17,6 +17,7 @@ import (
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/alert"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/conditionalaccess"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
 )
@@ -162,6 +163,7 @@ func (p *breakglassProvider) Resources(_ context.Context) []func() resource.Reso
 		account.NewAccountResource,
 		rolemanagement.NewPIMPermanentAssignmentResource,
 		conditionalaccess.NewExclusionResource,
+		alert.NewAlertResource,
 	}
 }
 
