@@ -323,7 +323,7 @@ func (s *Server) putActionGroup(w http.ResponseWriter, c *armCall) *armError {
 		return locationNotAvailable(location, kindActionGroup)
 	}
 	body = armPlainJSON(body)
-	props := body["properties"].(map[string]any)
+	props, _ := body["properties"].(map[string]any)
 	if aerr := validateActionGroup(props); aerr != nil {
 		return aerr
 	}
@@ -488,7 +488,7 @@ var sqrPropertiesSchema = sObject("ScheduledQueryRuleProperties", map[string]*ar
 
 var sqrIdentitySchema = sObject("Identity", map[string]*armSchema{
 	"principalId": sString, "tenantId": sString, "type": sEnum("IdentityType", "SystemAssigned", "UserAssigned", "None"),
-	"userAssignedIdentities": &armSchema{kind: schemaObjectMap, items: sObject("UserIdentityProperties", map[string]*armSchema{"principalId": sString, "clientId": sString})},
+	"userAssignedIdentities": {kind: schemaObjectMap, items: sObject("UserIdentityProperties", map[string]*armSchema{"principalId": sString, "clientId": sString})},
 }, "type")
 
 // sqrSchema is ScheduledQueryRuleResource of 2023-12-01 ("properties" requires enabled, criteria and scopes).

@@ -931,7 +931,7 @@ func TestARMRequestsPassArmcheck(t *testing.T) {
 		if (r.method != "PUT" && r.method != "PATCH") || strings.Contains(strings.ToLower(r.path), "/resourcegroups/") && !strings.Contains(strings.ToLower(r.path), "/providers/") {
 			continue // resource groups: no fragment
 		}
-		var body any = r.body
+		body := r.body
 		if s, isString := r.body.(string); isString {
 			if json.Unmarshal([]byte(s), &body) != nil {
 				continue // not JSON: nothing for armcheck to check

@@ -110,9 +110,9 @@ func TestGenerateLargeTenantIsDeterministic(t *testing.T) {
 		}
 		return users, roles, grants
 	}
-	u1, r1, _ := snapshot()
-	u2, r2, _ := snapshot()
-	if !reflect.DeepEqual(u1, u2) || !reflect.DeepEqual(r1, r2) {
+	u1, r1, g1 := snapshot()
+	u2, r2, g2 := snapshot()
+	if !reflect.DeepEqual(u1, u2) || !reflect.DeepEqual(r1, r2) || !reflect.DeepEqual(g1, g2) {
 		t.Fatal("GenerateLargeTenant is not deterministic for a RandSeed")
 	}
 	srv := startSim(t, Config{})

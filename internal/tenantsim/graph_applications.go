@@ -586,8 +586,8 @@ func nullCredentialKeys(item map[string]any) {
 func (q *listQuery) pageNullingKeys(r *http.Request, sc *entitySchema, baseURL, context string, items []map[string]any) map[string]any {
 	resp := q.page(r, sc, baseURL, context, items)
 	if !slices.Contains(q.selected, "keyCredentials") {
-		for _, v := range resp["value"].([]any) {
-			nullCredentialKeys(v.(map[string]any))
+		for _, v := range valueList(resp) {
+			nullCredentialKeys(v)
 		}
 	}
 	return resp
@@ -619,7 +619,7 @@ func checkApplicationBody(body map[string]any) *graphError {
 		}
 		if value == nil {
 			if applicationSchema.properties[name] == propCollection {
-				return invalidValue(name, "Application")
+				return invalidValue(name)
 			}
 			continue
 		}
@@ -629,26 +629,39 @@ func checkApplicationBody(body map[string]any) *graphError {
 		case kind == propText && !isKind[string](value):
 			return primitiveMismatch("Edm.String")
 		case kind == propCollection && !isKind[[]any](value), kind == propComplex && !isKind[map[string]any](value):
-			return invalidValue(name, "Application")
+			return invalidValue(name)
 		}
 	}
 	if v, ok := body["displayName"]; ok {
 		if s, _ := v.(string); strings.TrimSpace(s) == "" || len(s) > 256 {
-			return invalidValue("displayName", "Application")
+			return invalidValue("displayName")
 		}
 	}
 	if v, ok := body["signInAudience"]; ok {
 		switch v {
 		case "AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount":
 		default:
-			return invalidValue("signInAudience", "Application")
+			return invalidValue("signInAudience")
 		}
 	}
 	return nil
 }
 
-func invalidValue(property, resource string) *graphError {
-	return badRequest(fmt.Sprintf("Invalid value specified for property '%s' of resource '%s'.", property, resource))
+// invalidValue is Graph's answer to a bad property value of an application.
+func invalidValue(property string) *graphError {
+	return badRequest(fmt.Sprintf("Invalid value specified for property '%s' of resource 'Application'.", property))
+}
+
+// valueList is a list answer's "value" as objects.
+func valueList(resp map[string]any) []map[string]any {
+	values, _ := resp["value"].([]any)
+	out := make([]map[string]any, 0, len(values))
+	for _, v := range values {
+		if m, ok := v.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // applyKeyCredentials turns a keyCredentials PATCH into stored credentials: an entry with a key is a new
@@ -664,7 +677,7 @@ func applyKeyCredentials(current []any, sent []any) ([]any, *graphError) {
 	for _, item := range sent {
 		m, ok := item.(map[string]any)
 		if !ok {
-			return nil, invalidValue("keyCredentials", "Application")
+			return nil, invalidValue("keyCredentials")
 		}
 		for key := range m {
 			if !strings.HasPrefix(key, "@") && !slices.Contains([]string{"customKeyIdentifier", "displayName", "endDateTime", "key", "keyId", "startDateTime", "type", "usage"}, key) {
@@ -676,21 +689,21 @@ func applyKeyCredentials(current []any, sent []any) ([]any, *graphError) {
 		if !hasKey || raw == "" {
 			cur := existing[strings.ToLower(keyID)]
 			if cur == nil {
-				return nil, invalidValue("keyCredentials", "Application")
+				return nil, invalidValue("keyCredentials")
 			}
 			out = append(out, copyObject(cur))
 			continue
 		}
 		der, err := base64.StdEncoding.DecodeString(raw)
 		if err != nil {
-			return nil, invalidValue("keyCredentials", "Application")
+			return nil, invalidValue("keyCredentials")
 		}
 		cert, err := x509.ParseCertificate(der)
 		if err != nil {
 			return nil, badRequest("Key credential key is not a valid X.509 certificate.")
 		}
 		if m["type"] != "AsymmetricX509Cert" || (m["usage"] != "Verify" && m["usage"] != "Sign") {
-			return nil, invalidValue("keyCredentials", "Application")
+			return nil, invalidValue("keyCredentials")
 		}
 		if keyID == "" {
 			keyID = uuid.NewString()
@@ -738,9 +751,9 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request, _ []st
 	unfiltered := *q
 	unfiltered.filter = nil
 	resp := unfiltered.pageNullingKeys(r, applicationSchema, s.baseURL, s.baseURL+"/v1.0/$metadata#applications"+expandContext(q.selected, opts), items)
-	for i, v := range resp["value"].([]any) {
+	for i, v := range valueList(resp) {
 		for range opts { // owners is the only navigation property served
-			v.(map[string]any)["owners"] = s.dir.expandDirectoryObjects(matched[q.offset+i].owners, now)
+			v["owners"] = s.dir.expandDirectoryObjects(matched[q.offset+i].owners, now)
 		}
 	}
 	writeJSON(w, http.StatusOK, graphContentType, resp)
@@ -804,7 +817,8 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request, _ []s
 	s.dir.mu.Lock()
 	defer s.dir.mu.Unlock()
 	id, appID := uuid.NewString(), uuid.NewString()
-	data := newApplicationData(id, appID, body["displayName"].(string), s.dir.initialDomain(), now)
+	displayName, _ := body["displayName"].(string)
+	data := newApplicationData(id, appID, displayName, s.dir.initialDomain(), now)
 	data["createdByAppId"] = nullableString(claims.AppID)
 	if sent, ok := body["keyCredentials"].([]any); ok {
 		creds, gerr := applyKeyCredentials(nil, sent)
@@ -932,7 +946,7 @@ func (s *Server) addApplicationPassword(w http.ResponseWriter, r *http.Request, 
 		}
 		cred, ok := value.(map[string]any)
 		if value != nil && !ok {
-			return invalidValue("passwordCredential", "Application")
+			return invalidValue("passwordCredential")
 		}
 		for ck, cv := range cred {
 			switch ck {
@@ -1074,8 +1088,8 @@ func (s *Server) listServicePrincipals(w http.ResponseWriter, r *http.Request, _
 	unfiltered.filter = nil
 	resp := unfiltered.pageNullingKeys(r, servicePrincipalSchema, s.baseURL,
 		s.baseURL+"/v1.0/$metadata#servicePrincipals"+expandContext(q.selected, opts), matched)
-	for i, v := range resp["value"].([]any) {
-		item := v.(map[string]any)
+	for i, item := range valueList(resp) {
+
 		for _, opt := range opts {
 			item[opt.name] = s.expandServicePrincipal(matched[q.offset+i], opt, now)
 		}
@@ -1182,7 +1196,8 @@ func (s *Server) createServicePrincipal(w http.ResponseWriter, r *http.Request, 
 		data["signInAudience"] = aud
 	}
 	if uris, ok := app.data["identifierUris"].([]any); ok {
-		data["servicePrincipalNames"] = append([]any{app.appID()}, deepCopy(uris).([]any)...)
+		copied, _ := deepCopy(uris).([]any)
+		data["servicePrincipalNames"] = append([]any{app.appID()}, copied...)
 	}
 	delete(body, "appId")
 	mergePatch(data, body, servicePrincipalSchema.properties)

@@ -22,9 +22,9 @@ const (
 	pathTier0Member = "/v1.0/users/" + FixtureTier0MemberID
 )
 
-func auditSim(t *testing.T, cfg Config) (*Server, *graphClient) {
+func auditSim(t *testing.T) (*Server, *graphClient) {
 	t.Helper()
-	srv := startSim(t, cfg)
+	srv := startSim(t, Config{})
 	if err := srv.AddAuditFixtures(); err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func auditSim(t *testing.T, cfg Config) (*Server, *graphClient) {
 }
 
 func TestAuditFixtures(t *testing.T) {
-	srv, c := auditSim(t, Config{})
+	srv, c := auditSim(t)
 	if n := len(srv.Users()); n != 5 {
 		t.Fatalf("users %d", n)
 	}
@@ -99,7 +99,7 @@ func TestAuditFixtures(t *testing.T) {
 }
 
 func TestGroupsAndRolesThroughGroups(t *testing.T) {
-	_, c := auditSim(t, Config{})
+	_, c := auditSim(t)
 	groups := values(c.expect(http.StatusOK, "GET", pathGroups+filterQuery("isAssignableToRole eq true"), nil))
 	if len(groups) != 1 || groups[0]["displayName"] != "Tier0 Admins" || groups[0]["securityEnabled"] != true || groups[0]["mailEnabled"] != false {
 		t.Fatalf("groups %v", groups)
@@ -173,7 +173,7 @@ func TestGroupsAndRolesThroughGroups(t *testing.T) {
 }
 
 func TestGetByIds(t *testing.T) {
-	_, c := auditSim(t, Config{})
+	_, c := auditSim(t)
 	ids := []any{FixtureTier0MemberID, FixtureTier0GroupID, FixtureBridgeServicePrincipalID, uuid.NewString(), FixtureLegacyAutomationApplicationID}
 	got := values(c.expect(http.StatusOK, "POST", pathGetByIds, map[string]any{"ids": ids}))
 	var types []string
@@ -202,7 +202,7 @@ func TestGetByIds(t *testing.T) {
 }
 
 func TestAuthenticationMethodsAndLicenses(t *testing.T) {
-	srv, c := auditSim(t, Config{})
+	srv, c := auditSim(t)
 	id, err := srv.AddFIDO2Method("isaiah.langer@contoso.com", FIDO2Method{DisplayName: "YubiKey 5 NFC", Model: "YubiKey 5 Series with NFC", AAGUID: yubiKey5AAGUID})
 	if err != nil {
 		t.Fatal(err)
@@ -361,7 +361,7 @@ func TestActionBodiesMatchCSDL(t *testing.T) {
 			t.Fatalf("CSDL parameters of %s: %v, the simulator reads %v", name, params[name], p)
 		}
 	}
-	srv, c := auditSim(t, Config{})
+	srv, c := auditSim(t)
 	writer, _ := appClient(t, srv, "Application.ReadWrite.All")
 	pw := writer.expect(http.StatusOK, "POST", pathApplications+"/"+FixtureHRSyncApplicationID+"/addPassword",
 		map[string]any{"passwordCredential": map[string]any{"displayName": "ci", "endDateTime": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)}})

@@ -212,9 +212,9 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ []string) 
 	unfiltered := *q
 	unfiltered.filter = nil
 	resp := unfiltered.page(r, groupSchema, s.baseURL, s.baseURL+"/v1.0/$metadata#groups"+expandContext(q.selected, opts), items)
-	for i, v := range resp["value"].([]any) {
+	for i, v := range valueList(resp) {
 		for _, opt := range opts {
-			v.(map[string]any)[opt.name] = s.expandGroup(matched[q.offset+i], opt, now)
+			v[opt.name] = s.expandGroup(matched[q.offset+i], opt, now)
 		}
 	}
 	writeJSON(w, http.StatusOK, graphContentType, resp)
