@@ -117,6 +117,11 @@ func (e env) armEdit(t *testing.T, id, apiVersion string, edit func(obj, props m
 	for _, readOnly := range []string{"id", "name", "type", "systemData", "etag"} {
 		delete(obj, readOnly)
 	}
+	for k, v := range obj {
+		if v == nil { // e.g. location and tags of a diagnostic setting, which its schema does not have
+			delete(obj, k)
+		}
+	}
 	props, _ := obj["properties"].(map[string]any)
 	for _, readOnly := range []string{"createdWithApiVersion", "isLegacyLogAnalyticsRule", "isWorkspaceAlertsStorageConfigured", "provisioningState"} {
 		delete(props, readOnly)
