@@ -78,3 +78,39 @@ resource "breakglass_alert" "emergency" {
     email_receivers = [{ name = "soc", email_address = var.alert_email }]
   }
 }
+
+# Check both accounts against Microsoft's recommendations on every plan, once the role, the exclusions
+# and the alert above exist.
+data "breakglass_posture" "emergency" {
+  account_ids               = [breakglass_account.primary.id, breakglass_account.secondary.id]
+  alert_resource_group_name = var.resource_group_name
+
+  depends_on = [
+    breakglass_pim_permanent_assignment.primary,
+    breakglass_pim_permanent_assignment.secondary,
+    breakglass_ca_policy_exclusion.emergency,
+    breakglass_alert.emergency,
+  ]
+}
+
+locals {
+  # What this configuration establishes by itself. Registering a FIDO2 key and test-signing in to each account
+  # are people's work: the posture reports them (output posture_failed_checks) without failing this check.
+  posture_checks_established = [
+    "account_count", "enabled", "cloud_only", "initial_domain", "unlicensed", "neutral_names",
+    "permanent_global_admin", "ca_excluded", "sign_in_alert", "global_admin_count",
+  ]
+}
+
+# A failed assert is reported as a warning in plan and apply.
+check "break_glass_posture" {
+  assert {
+    condition = length(setintersection(
+      toset(data.breakglass_posture.emergency.failed_check_ids), toset(local.posture_checks_established)
+    )) == 0
+    error_message = join("\n", [
+      for c in data.breakglass_posture.emergency.checks : "${c.id}: ${c.detail}"
+      if c.status == "fail" && contains(local.posture_checks_established, c.id)
+    ])
+  }
+}

@@ -35,3 +35,8 @@ output "alert_rule_ids" {
   description = "ARM ids of the sign-in and change alert rules."
   value       = [breakglass_alert.emergency.sign_in_rule_id, breakglass_alert.emergency.change_rule_id]
 }
+
+output "posture_failed_checks" {
+  description = "Emergency access checks that fail; a new tenant still lacks FIDO2 keys and a test sign-in."
+  value       = data.breakglass_posture.emergency.failed_check_ids
+}

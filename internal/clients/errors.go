@@ -63,6 +63,14 @@ var (
 	PermCARead        = Permission{Name: "Policy.Read.All"}
 	PermCAWrite       = Permission{Name: "Policy.ReadWrite.ConditionalAccess (with Policy.Read.All)"}
 	PermRoleWrite     = Permission{Name: "RoleManagement.ReadWrite.Directory", Alternative: "RoleAssignmentSchedule.ReadWrite.Directory"}
+
+	// Read by breakglass_posture.
+	PermRoleScheduleRead = Permission{Name: "RoleAssignmentSchedule.Read.Directory", Alternative: "RoleManagement.Read.Directory"}
+	PermAuthMethodRead   = Permission{Name: "UserAuthenticationMethod.Read.All", Alternative: "UserAuthMethod-Passkey.Read.All for FIDO2 keys"}
+	PermGroupMemberRead  = Permission{Name: "GroupMember.Read.All", Alternative: "Group.Read.All or Directory.Read.All"}
+
+	// Read by breakglass_privileged_applications.
+	PermApplicationRead = Permission{Name: "Application.Read.All", Alternative: "Directory.Read.All"}
 )
 
 // Explain turns a Graph error into a message a user can act on: a missing permission names the permission to

@@ -18,7 +18,9 @@ import (
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/alert"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/applications"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/conditionalaccess"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/posture"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
 )
 
@@ -174,5 +176,9 @@ func (p *breakglassProvider) EphemeralResources(_ context.Context) []func() ephe
 }
 
 func (p *breakglassProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		posture.NewPostureDataSource,
+		rolemanagement.NewRoleAssignmentsDataSource,
+		applications.NewPrivilegedApplicationsDataSource,
+	}
 }

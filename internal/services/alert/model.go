@@ -244,16 +244,16 @@ const (
 	actionGroupSuffix = "-ag"
 )
 
-// metadata is what import needs and the rules cannot otherwise tell: written as a JSON comment on the first line
+// Metadata is what import needs and the rules cannot otherwise tell: written as a JSON comment on the first line
 // of the sign-in query, so the alert can be imported from the rule's id alone.
-type metadata struct {
-	Accounts              []metadataAccount `json:"accounts"`
+type Metadata struct {
+	Accounts              []MetadataAccount `json:"accounts"`
 	SignInResult          string            `json:"sign_in_result"`
 	IncludeNonInteractive bool              `json:"include_non_interactive"`
 	DiagnosticSetting     string            `json:"diagnostic_setting,omitempty"`
 }
 
-type metadataAccount struct {
+type MetadataAccount struct {
 	ObjectID          string `json:"object_id"`
 	UserPrincipalName string `json:"user_principal_name"`
 }
@@ -262,9 +262,9 @@ const metadataPrefix = "// breakglass_alert "
 
 // queries computes both rules' KQL from a spec.
 func (s spec) queries() (signIn, change string) {
-	meta := metadata{SignInResult: s.signInResult, IncludeNonInteractive: s.includeNonInteractive}
+	meta := Metadata{SignInResult: s.signInResult, IncludeNonInteractive: s.includeNonInteractive}
 	for _, a := range s.accounts {
-		meta.Accounts = append(meta.Accounts, metadataAccount(a))
+		meta.Accounts = append(meta.Accounts, MetadataAccount(a))
 	}
 	if s.diagnostic != nil {
 		meta.DiagnosticSetting = s.diagnostic.name
@@ -277,11 +277,11 @@ func (s spec) queries() (signIn, change string) {
 	return signIn, change
 }
 
-// parseMetadata reads the metadata comment back from a sign-in query; ok is false when the query has none.
-func parseMetadata(query string) (metadata, bool) {
+// ParseMetadata reads the metadata comment back from a sign-in query; ok is false when the query has none.
+func ParseMetadata(query string) (Metadata, bool) {
 	first, _, _ := strings.Cut(query, "\n")
 	rest, found := strings.CutPrefix(first, metadataPrefix)
-	var meta metadata
+	var meta Metadata
 	if !found || json.Unmarshal([]byte(rest), &meta) != nil {
 		return meta, false
 	}

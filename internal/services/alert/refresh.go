@@ -135,7 +135,7 @@ func (r *alertResource) readRule(m *alertModel, s spec, rule queryRule) (enabled
 // adoptMetadata fills an imported state's inputs from the sign-in query's first line and records the objects
 // to look for (the change rule and managed action group by name; the diagnostic setting by the recorded name).
 func adoptMetadata(m *alertModel, s spec, rule queryRule) error {
-	meta, ok := parseMetadata(rule.query())
+	meta, ok := ParseMetadata(rule.query())
 	if !ok {
 		return fmt.Errorf("the scheduled query rule %s was not written by breakglass_alert: its query does not start with %q, "+
 			"so the accounts it watches cannot be recovered. Create the alert with Terraform instead (the old rule can be deleted afterwards)",
