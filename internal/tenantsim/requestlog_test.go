@@ -14,8 +14,14 @@ import (
 	"testing"
 )
 
-// fidelityDir is the shared fidelity checkers (../shared/fidelity from the repository root).
-var fidelityDir = filepath.Join("..", "..", "..", "shared", "fidelity")
+// fidelityDir is the shared fidelity checkers: FIDELITY_DIR (as .ci/run reads it), else ../shared/fidelity from
+// the repository root.
+var fidelityDir = func() string {
+	if dir := os.Getenv("FIDELITY_DIR"); dir != "" {
+		return dir
+	}
+	return filepath.Join("..", "..", "..", "shared", "fidelity")
+}()
 
 // lockedBuffer is a request log sink that tests read while the server may still write.
 type lockedBuffer struct {

@@ -299,9 +299,9 @@ resource "breakglass_account" "test" {
 }
 
 resource "breakglass_ca_policy_exclusion" "test" {
-  user_ids = [breakglass_account.test.id]
-  match    = "blocks_access"
-}`, name),
+  user_ids   = [breakglass_account.test.id]
+  policy_ids = %[2]s
+}`, name, hcl(idsByName(t, blockLegacy))),
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply:             []plancheck.PlanCheck{plancheck.ExpectUnknownValue(address, tfjsonpath.New("id"))},
 			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
