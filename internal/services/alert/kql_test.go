@@ -106,13 +106,13 @@ func (d kqlDiagnostic) String() string {
 }
 
 var binder struct {
-	once    sync.Once
-	skip    string // node is not on PATH
-	err     error  // the checker could not run or answered nonsense
-	results map[string]kqlResult
-	sent    int
-	summary string // kqlcheck.js's stderr: counts and timing
-	wall    time.Duration
+	once        sync.Once
+	nodeMissing string // why the binder cannot run: node is not on PATH (the only reason to skip)
+	err         error  // the checker could not run or answered nonsense
+	results     map[string]kqlResult
+	sent        int
+	summary     string // kqlcheck.js's stderr: counts and timing
+	wall        time.Duration
 }
 
 // binderResults runs every generated query and the negative controls through kqlcheck.js once per test binary and
@@ -122,7 +122,7 @@ func binderResults(t *testing.T) map[string]kqlResult {
 	binder.once.Do(func() {
 		node, err := exec.LookPath("node")
 		if err != nil {
-			binder.skip = "node is not on PATH, so Microsoft's Kusto binder cannot check the queries (install Node.js 20 or later, then `make kql-deps`)"
+			binder.nodeMissing = "node is not on PATH, so Microsoft's Kusto binder cannot check the queries (install Node.js 20 or later, then `make kql-deps`)"
 			return
 		}
 		batch := append(generatedVariants(), negativeControls()...)
@@ -131,8 +131,8 @@ func binderResults(t *testing.T) map[string]kqlResult {
 		binder.results, binder.summary, binder.err = runKQLCheck(t.Context(), node, batch)
 		binder.wall = time.Since(start)
 	})
-	if binder.skip != "" {
-		t.Skip(binder.skip)
+	if binder.nodeMissing != "" {
+		t.Skip(binder.nodeMissing)
 	}
 	if binder.err != nil {
 		t.Fatal(binder.err)
