@@ -210,7 +210,9 @@ func (r *accountResource) ValidateConfig(ctx context.Context, req resource.Valid
 	if resp.Diagnostics.HasError() || wo.IsNull() {
 		return
 	}
-	if !length.IsNull() {
+	// Unknown values (a module's conditional, a value from another resource) are checked again once known, as
+	// the framework's own config validators do; an error now would reject valid configurations.
+	if !length.IsNull() && !length.IsUnknown() && !wo.IsUnknown() {
 		resp.Diagnostics.AddAttributeError(path.Root("password_length"), "Conflicting password settings",
 			"password_length applies to the generated password only; remove it when password_wo supplies the password.")
 	}
