@@ -440,6 +440,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, _ []string) 
 		data: s.dir.newUserData(body, now), password: hashPassword(pw.password), passwordChanges: 1,
 		forceChange: pw.forceChange, visibleAt: now.Add(s.Knobs().ReplicationDelay),
 	}
+	s.dir.applyAutoLicenses(u.data)
 	s.dir.insertUser(u)
 	resp := userSchema.project(u.data, nil)
 	s.dir.mu.Unlock()

@@ -42,6 +42,7 @@ type directory struct {
 	fido2          map[string][]map[string]any // key: lower-case user id; FIDO2 methods (graph_authmethods.go)
 	auditFixtures  bool                        // AddAuditFixtures has run
 	largeTenantRun int                         // GenerateLargeTenant calls so far; numbers generated names
+	autoLicenses   []autoLicense               // AutoLicense rules (licensing.go)
 }
 
 // userRecord is one user: its Graph JSON plus what Graph never returns.
