@@ -1,0 +1,110 @@
+# The emergency access pattern in one call: cloud-only accounts with huge passwords, Global Administrator
+# permanently active for each, excluded from the Conditional Access policies that could lock them out, watched by
+# a severity-0 alert, and checked against Microsoft's recommendations on every plan.
+
+locals {
+  indexes = range(var.account_count)
+
+  display_names = length(var.display_names) > 0 ? var.display_names : [
+    for i in local.indexes : format("Cloud Operations %02d", i + 1)
+  ]
+
+  write_only = var.password_mode != "generated"
+  # Decided by password_mode, not by whether passwords_wo is null: an ephemeral value cannot decide a count.
+  own_passwords = var.password_mode == "write_only"
+}
+
+ephemeral "breakglass_password" "this" {
+  count  = local.own_passwords ? var.account_count : 0
+  length = var.password_length
+}
+
+resource "breakglass_account" "this" {
+  count = var.account_count
+
+  display_name         = local.display_names[count.index]
+  certificate_user_ids = length(try(var.certificate_user_ids[count.index], [])) > 0 ? var.certificate_user_ids[count.index] : null
+
+  # write_only: sent to Entra ID during apply, never in plan or state.
+  password_wo = local.write_only ? (
+    local.own_passwords ? ephemeral.breakglass_password.this[count.index].result : var.passwords_wo[count.index]
+  ) : null
+  password_wo_version = local.write_only ? var.password_version : null
+
+  # generated: kept (sensitive) in state; keepers rotate it.
+  password_length = local.write_only ? null : var.password_length
+  keepers         = local.write_only ? null : var.rotation_keepers
+
+  lifecycle {
+    precondition {
+      condition     = var.password_mode != "supplied" || length(var.passwords_wo) == var.account_count
+      error_message = "password_mode = \"supplied\" needs passwords_wo with exactly account_count passwords."
+    }
+  }
+}
+
+resource "breakglass_pim_permanent_assignment" "global_admin" {
+  count = var.account_count
+
+  principal_id      = breakglass_account.this[count.index].id
+  role              = "Global Administrator"
+  assignment_method = var.assignment_method
+  justification     = "Emergency access account: permanently active by design."
+}
+
+resource "breakglass_ca_policy_exclusion" "this" {
+  user_ids            = breakglass_account.this[*].id
+  match               = var.conditional_access.policy_ids == null ? coalesce(var.conditional_access.match, "grant_controls") : null
+  policy_ids          = var.conditional_access.policy_ids
+  except_policy_ids   = var.conditional_access.policy_ids == null && length(var.conditional_access.except_policy_ids) > 0 ? var.conditional_access.except_policy_ids : null
+  include_report_only = var.conditional_access.policy_ids == null ? var.conditional_access.include_report_only : null
+  include_disabled    = var.conditional_access.policy_ids == null ? var.conditional_access.include_disabled : null
+}
+
+resource "breakglass_alert" "this" {
+  name                = var.alert.name
+  resource_group_name = var.alert.resource_group_name
+  location            = var.alert.location
+  workspace_id        = var.alert.workspace_id
+  severity            = var.alert.severity
+
+  accounts = [
+    for a in breakglass_account.this : { object_id = a.id, user_principal_name = a.user_principal_name }
+  ]
+
+  diagnostic_setting = var.alert.diagnostic_setting
+
+  action_group = length(var.alert.email_receivers) > 0 ? {
+    short_name      = var.alert.short_name
+    email_receivers = var.alert.email_receivers
+  } : null
+  action_group_ids = length(var.alert.action_group_ids) > 0 ? var.alert.action_group_ids : null
+}
+
+data "breakglass_posture" "this" {
+  account_ids               = breakglass_account.this[*].id
+  alert_resource_group_name = var.alert.resource_group_name
+  allowed_policy_ids        = length(var.conditional_access.except_policy_ids) > 0 ? var.conditional_access.except_policy_ids : null
+  max_global_admins         = var.posture.max_global_admins
+  test_interval_days        = var.posture.test_interval_days
+
+  # Read after everything the checks look at exists.
+  depends_on = [
+    breakglass_pim_permanent_assignment.global_admin,
+    breakglass_ca_policy_exclusion.this,
+    breakglass_alert.this,
+  ]
+}
+
+# A failed assert is a warning in plan and apply, naming each failing check and why.
+check "posture" {
+  assert {
+    condition = length(setintersection(
+      toset(data.breakglass_posture.this.failed_check_ids), toset(var.posture.enforced_checks)
+    )) == 0
+    error_message = join("\n", [
+      for c in data.breakglass_posture.this.checks : "${c.id}: ${c.detail}"
+      if c.status == "fail" && contains(var.posture.enforced_checks, c.id)
+    ])
+  }
+}
