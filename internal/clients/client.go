@@ -79,15 +79,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	armClient, err := arm.NewClient("breakglass", "v1.0.0", cred, &arm.ClientOptions{
-		ClientOptions: policy.ClientOptions{
-			Cloud:           ep.cloudConfiguration(),
-			Telemetry:       policy.TelemetryOptions{ApplicationID: truncate("breakglass/"+cfg.Version, 24)},
-			PerCallPolicies: []policy.Policy{armLoggingPolicy{}},
-			Retry:           policy.RetryOptions{MaxRetries: graphMaxRetries},
-		},
-		DisableRPRegistration: true,
-	})
+	armClient, err := arm.NewClient("breakglass", cfg.Version, cred, armClientOptions(ep, cfg.Version))
 	if err != nil {
 		return nil, fmt.Errorf("building the ARM client: %w", err)
 	}
@@ -111,14 +103,15 @@ func newGraphClient(cred azcore.TokenCredential, ep Endpoints, version string) (
 		&khttp.RetryHandlerOptions{MaxRetries: graphMaxRetries, ShouldRetry: func(time.Duration, int, *http.Request, *http.Response) bool { return true }},
 		// Request bodies stay uncompressed: they are small, and plain bodies keep traffic logs and proxies readable.
 		khttp.NewCompressionOptionsReference(false),
-		&khttp.UserAgentHandlerOptions{Enabled: true, ProductName: "terraform-provider-breakglass", ProductVersion: version},
+		&khttp.UserAgentHandlerOptions{Enabled: true, ProductName: userAgentProduct, ProductVersion: version},
 	)
 	if err != nil {
 		return nil, err
 	}
 	graphOptions := msgraphsdk.GetDefaultClientOptions()
-	// Logging sits last, next to the transport, so every attempt (retries included) is logged once.
-	middleware = append([]khttp.Middleware{msgraphcore.NewGraphTelemetryHandler(&graphOptions)}, append(middleware, graphLoggingMiddleware{})...)
+	// Logging sits last, next to the transport, so every attempt (retries included) is logged once; before it,
+	// the retry of requests that got no answer (kiota's retry handler acts on answers only).
+	middleware = append([]khttp.Middleware{msgraphcore.NewGraphTelemetryHandler(&graphOptions)}, append(middleware, graphTransportRetry{}, graphLoggingMiddleware{})...)
 	httpClient := khttp.GetDefaultClient(middleware...)
 	adapter, err := msgraphsdk.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
 		auth, nil, nil, httpClient)
@@ -129,11 +122,36 @@ func newGraphClient(cred azcore.TokenCredential, ep Endpoints, version string) (
 	return msgraphsdk.NewGraphServiceClient(adapter), nil
 }
 
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+// armClientOptions configures ARM's azcore pipeline: the cloud's endpoints, logging of every call, Graph's retry
+// budget, and the provider's own User-Agent.
+func armClientOptions(ep Endpoints, version string) *arm.ClientOptions {
+	return &arm.ClientOptions{
+		ClientOptions: policy.ClientOptions{
+			Cloud: ep.cloudConfiguration(),
+			// azcore's telemetry token caps the application id at 24 characters, too short for
+			// "terraform-provider-breakglass/VERSION", and needs a semver module version; userAgentPolicy writes the
+			// same product token Graph's requests carry instead.
+			Telemetry:       policy.TelemetryOptions{Disabled: true},
+			PerCallPolicies: []policy.Policy{userAgentPolicy{product: userAgentProduct + "/" + version}, armLoggingPolicy{}},
+			Retry:           policy.RetryOptions{MaxRetries: graphMaxRetries},
+		},
+		DisableRPRegistration: true,
 	}
-	return s
+}
+
+// userAgentProduct names the provider in every Graph and ARM request's User-Agent, followed by /VERSION.
+const userAgentProduct = "terraform-provider-breakglass"
+
+// userAgentPolicy puts the provider's product token first in the User-Agent of ARM requests.
+type userAgentPolicy struct{ product string }
+
+func (p userAgentPolicy) Do(req *policy.Request) (*http.Response, error) {
+	ua := p.product
+	if existing := req.Raw().Header.Get("User-Agent"); existing != "" {
+		ua += " " + existing
+	}
+	req.Raw().Header.Set("User-Agent", ua)
+	return req.Next()
 }
 
 // FromProviderData is every resource's Configure: the provider hands over a *Client, anything else is a bug.
