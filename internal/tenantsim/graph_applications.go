@@ -993,6 +993,7 @@ func (s *Server) addApplicationPassword(w http.ResponseWriter, r *http.Request, 
 		return gerr
 	}
 	secret := newClientSecret()
+	s.noteClientSecret(secret)
 	keyID := uuid.NewString()
 	stored := passwordCredentialJSON(keyID, displayName, secretHint(secret), start, end)
 	creds, _ := a.data["passwordCredentials"].([]any)

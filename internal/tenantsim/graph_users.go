@@ -412,6 +412,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, _ []string) 
 		return gerr
 	}
 	pw, gerr := takePasswordProfile(body)
+	s.notePassword(pw.password)
 	if gerr != nil {
 		return gerr
 	}
@@ -567,6 +568,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, params []str
 	}
 	_, touchesPassword := body["passwordProfile"]
 	pw, gerr := takePasswordProfile(body)
+	s.notePassword(pw.password)
 	if gerr == nil {
 		gerr = checkUserValues(body)
 	}

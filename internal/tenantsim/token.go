@@ -181,7 +181,7 @@ func (s *Server) issueAppToken(app *registeredApp, audience, acr string) (string
 		AppID: app.ClientID, AuthorizedParty: app.ClientID, AppDisplayName: app.DisplayName, AppIDACR: acr,
 		IDType: "app", Roles: append([]string{}, app.Roles...), UTI: newUTI(), Version: "2.0",
 	}
-	tok, err := s.tokenKey.sign(claims)
+	tok, err := s.noteToken(s.tokenKey.sign(claims))
 	return tok, exp, err
 }
 
@@ -198,7 +198,7 @@ func (s *Server) issueUserToken(app *registeredApp, user map[string]any, audienc
 		Audience: audience, TenantID: s.dir.tenantID, ObjectID: id, AppID: app.ClientID, AuthorizedParty: app.ClientID,
 		AppDisplayName: app.DisplayName, IDType: "user", Scope: scope, UPN: upn, Name: name, UTI: newUTI(), Version: "2.0",
 	}
-	return s.tokenKey.sign(claims)
+	return s.noteToken(s.tokenKey.sign(claims))
 }
 
 // pairwiseSubject is stable per user and app, like Entra's sub claim.
@@ -347,6 +347,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := r.PostForm
+	s.notePresented(form)
 	requestInfoFrom(r.Context()).clientID = form.Get("client_id")
 	grant := form.Get("grant_type")
 	s.dir.mu.RLock()
@@ -766,11 +767,11 @@ func recordSignIn(u *userRecord, now time.Time, requestID string, success bool) 
 func (s *Server) issueIDToken(app *registeredApp, user map[string]any) (string, error) {
 	now := time.Now()
 	id, _ := user["id"].(string)
-	return s.tokenKey.sign(jwt.MapClaims{
+	return s.noteToken(s.tokenKey.sign(jwt.MapClaims{
 		"aud": app.ClientID, "iss": s.issuer(), "iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(tokenLifetime).Unix(),
 		"sub": pairwiseSubject(id, app.ClientID), "oid": id, "tid": s.dir.tenantID,
 		"name": user["displayName"], "preferred_username": user["userPrincipalName"], "ver": "2.0",
-	})
+	}))
 }
 
 // MintToken issues an app-only access token for a registered app, e.g. for a fake `az` CLI in tests. resource
@@ -850,7 +851,7 @@ func (s *Server) issueOIDC(subject, audience string, extra map[string]any) (stri
 	for k, v := range extra {
 		claims[k] = v
 	}
-	return s.oidcKey.sign(claims)
+	return s.noteToken(s.oidcKey.sign(claims))
 }
 
 // GitHubRequestToken is the bearer token (ACTIONS_ID_TOKEN_REQUEST_TOKEN) that GitHubRequestURL accepts.
