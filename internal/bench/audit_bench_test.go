@@ -59,6 +59,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	printResults(os.Stdout)
 	if tenant != nil {
 		tenant.stop()
 	}

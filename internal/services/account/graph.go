@@ -163,19 +163,31 @@ func explainUpdate(m accountModel, err error) string {
 // in a plan needs them.
 type domainList []models.Domainable
 
-var domainCache sync.Map // *clients.Client -> domainList
+// cachedDomains is one provider instance's domain list. Terraform plans the accounts of a configuration at the
+// same time, so the first callers wait for one request instead of each sending their own; a failed request is
+// not kept, the next caller tries again.
+type cachedDomains struct {
+	mu     sync.Mutex
+	list   domainList
+	loaded bool
+}
+
+var domainCache sync.Map // *clients.Client -> *cachedDomains
 
 func tenantDomains(ctx context.Context, c *clients.Client) (domainList, error) {
-	if cached, ok := domainCache.Load(c); ok {
-		return cached.(domainList), nil //nolint:forcetypeassert // only domainList is stored
+	entry, _ := domainCache.LoadOrStore(c, &cachedDomains{})
+	cached := entry.(*cachedDomains) //nolint:forcetypeassert // only *cachedDomains is stored
+	cached.mu.Lock()
+	defer cached.mu.Unlock()
+	if cached.loaded {
+		return cached.list, nil
 	}
 	resp, err := c.Graph.Domains().Get(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	list := domainList(resp.GetValue())
-	domainCache.Store(c, list)
-	return list, nil
+	cached.list, cached.loaded = domainList(resp.GetValue()), true
+	return cached.list, nil
 }
 
 func (d domainList) initial() string {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -204,10 +205,13 @@ func (r *exclusionResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if r.client == nil || !plan.selectionKnown() {
 		return
 	}
-	all, err := listPolicies(ctx, r.client)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", clients.PermCARead, err))
-		return
+	all, ok := r.takeRefreshed(ctx, req)
+	if !ok {
+		var err error
+		if all, err = listPolicies(ctx, r.client); err != nil {
+			resp.Diagnostics.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", clients.PermCARead, err))
+			return
+		}
 	}
 	targets, missing := in.sel.targets(all)
 	for _, id := range missing {
@@ -319,6 +323,44 @@ func (r *exclusionResource) Read(ctx context.Context, req resource.ReadRequest, 
 	state.ExcludedPolicyIDs, state.ExcludedPolicies = targetAttributes(holding)
 	state.ID = types.StringValue(encodeID(in))
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	refreshedLists.Store(refreshKey{r.client, encodeID(in)}, refreshedList{all, time.Now()})
+}
+
+// refreshedLists hands the policy list Read fetched to the ModifyPlan that follows it for the same resource in
+// the same plan (same provider instance, so the same *clients.Client), so that a plan lists the policies once
+// instead of twice. A plan sends no write between the two; the list is taken once and only while fresh.
+var refreshedLists sync.Map // refreshKey -> refreshedList
+
+type refreshKey struct {
+	client *clients.Client
+	id     string
+}
+
+type refreshedList struct {
+	policies []policySummary
+	at       time.Time
+}
+
+const refreshedListMaxAge = 10 * time.Second
+
+// takeRefreshed returns the list Read just fetched for this resource, if any.
+func (r *exclusionResource) takeRefreshed(ctx context.Context, req resource.ModifyPlanRequest) ([]policySummary, bool) {
+	if req.State.Raw.IsNull() {
+		return nil, false
+	}
+	var id types.String
+	if diags := req.State.GetAttribute(ctx, path.Root("id"), &id); diags.HasError() || id.IsNull() || id.IsUnknown() {
+		return nil, false
+	}
+	v, ok := refreshedLists.LoadAndDelete(refreshKey{r.client, id.ValueString()})
+	if !ok {
+		return nil, false
+	}
+	list := v.(refreshedList) //nolint:forcetypeassert // only refreshedList is stored
+	if time.Since(list.at) > refreshedListMaxAge {
+		return nil, false
+	}
+	return list.policies, true
 }
 
 // Update removes ids that left the inputs, takes all of ours out of policies no longer targeted, and adds the

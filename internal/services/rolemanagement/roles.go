@@ -25,11 +25,24 @@ type roleDefinition struct {
 // assignments resolves every role name from one list request.
 type roleCatalog []roleDefinition
 
-var catalogCache sync.Map // *clients.Client -> roleCatalog
+// cachedCatalog is one provider instance's role catalog. Terraform plans the assignments of a configuration at
+// the same time, so the first callers wait for one request instead of each sending their own; a failed request
+// is not kept, the next caller tries again.
+type cachedCatalog struct {
+	mu      sync.Mutex
+	catalog roleCatalog
+	loaded  bool
+}
+
+var catalogCache sync.Map // *clients.Client -> *cachedCatalog
 
 func roleDefinitions(ctx context.Context, c *clients.Client) (roleCatalog, error) {
-	if cached, ok := catalogCache.Load(c); ok {
-		return cached.(roleCatalog), nil //nolint:forcetypeassert // only roleCatalog is stored
+	entry, _ := catalogCache.LoadOrStore(c, &cachedCatalog{})
+	cached := entry.(*cachedCatalog) //nolint:forcetypeassert // only *cachedCatalog is stored
+	cached.mu.Lock()
+	defer cached.mu.Unlock()
+	if cached.loaded {
+		return cached.catalog, nil
 	}
 	resp, err := c.Graph.RoleManagement().Directory().RoleDefinitions().Get(ctx, nil)
 	if err != nil {
@@ -39,7 +52,7 @@ func roleDefinitions(ctx context.Context, c *clients.Client) (roleCatalog, error
 	for _, def := range resp.GetValue() {
 		catalog = append(catalog, fromGraph(def))
 	}
-	catalogCache.Store(c, catalog)
+	cached.catalog, cached.loaded = catalog, true
 	return catalog, nil
 }
 
