@@ -8,6 +8,7 @@ package tfcli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
@@ -32,20 +33,30 @@ func RepoRoot() string {
 }
 
 // ProviderDir builds the provider once per test binary and returns the directory holding it. The directory is
-// removed when the process exits only by the OS's temp cleaning; a build is ~1 s from a warm cache.
+// one per checkout under the system's temp directory, so that test binaries do not leave a 180 MB copy each; a
+// new build replaces the binary by rename, which leaves processes still running the old one undisturbed.
 func ProviderDir(tb testing.TB) string {
 	tb.Helper()
 	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "breakglass-provider-")
-		if buildErr != nil {
+		sum := sha256.Sum256([]byte(RepoRoot()))
+		buildDir = filepath.Join(os.TempDir(), fmt.Sprintf("breakglass-provider-%d-%x", os.Getuid(), sum[:6]))
+		if buildErr = os.MkdirAll(buildDir, 0o700); buildErr != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-X main.version=0.0.0-test",
-			"-o", filepath.Join(buildDir, "terraform-provider-breakglass"), ".")
+		tmp, err := os.CreateTemp(buildDir, "build-*")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		tmp.Close()
+		defer os.Remove(tmp.Name())
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-X main.version=0.0.0-test", "-o", tmp.Name(), ".")
 		cmd.Dir = RepoRoot()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			return
 		}
+		buildErr = os.Rename(tmp.Name(), filepath.Join(buildDir, "terraform-provider-breakglass"))
 	})
 	if buildErr != nil {
 		tb.Fatalf("building the provider: %v", buildErr)
