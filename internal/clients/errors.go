@@ -62,7 +62,10 @@ var (
 	PermRoleRead      = Permission{Name: "RoleManagement.Read.Directory", Alternative: "RoleManagement.ReadWrite.Directory"}
 	PermCARead        = Permission{Name: "Policy.Read.All"}
 	PermCAWrite       = Permission{Name: "Policy.ReadWrite.ConditionalAccess (with Policy.Read.All)"}
-	PermRoleWrite     = Permission{Name: "RoleManagement.ReadWrite.Directory", Alternative: "RoleAssignmentSchedule.ReadWrite.Directory"}
+	// PIM schedule requests accept the narrower RoleAssignmentSchedule permission; roleAssignments (direct) only
+	// RoleManagement.ReadWrite.Directory.
+	PermRoleScheduleWrite = Permission{Name: "RoleAssignmentSchedule.ReadWrite.Directory", Alternative: "RoleManagement.ReadWrite.Directory"}
+	PermRoleWrite         = Permission{Name: "RoleManagement.ReadWrite.Directory"}
 
 	// Read by breakglass_posture.
 	PermRoleScheduleRead = Permission{Name: "RoleAssignmentSchedule.Read.Directory", Alternative: "RoleManagement.Read.Directory"}

@@ -126,10 +126,18 @@ func (a assignment) deleteDirect(ctx context.Context, c *clients.Client, id stri
 	return err
 }
 
+// assignmentFilter is the $filter for one principal's assignments of one role. The ids are validated GUIDs today,
+// but state can be edited and role ids come from Graph, so each is an OData string literal with ' doubled: no value
+// can end the literal and add a clause.
+func assignmentFilter(principalID, roleDefinitionID string) string {
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	return "principalId eq " + quote(principalID) + " and roleDefinitionId eq " + quote(roleDefinitionID)
+}
+
 // read finds the active assignment at this scope, or nil. PIM reads the assignment schedules (which also show
 // assignments made outside PIM); direct reads roleAssignments.
 func (a assignment) read(ctx context.Context, c *clients.Client, method string) (*schedule, error) {
-	filter := fmt.Sprintf("principalId eq '%s' and roleDefinitionId eq '%s'", a.principalID, a.roleDefinitionID)
+	filter := assignmentFilter(a.principalID, a.roleDefinitionID)
 	if method == methodDirect {
 		resp, err := c.Graph.RoleManagement().Directory().RoleAssignments().Get(ctx, &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetQueryParameters{Filter: &filter},
@@ -167,7 +175,7 @@ func (a assignment) read(ctx context.Context, c *clients.Client, method string) 
 }
 
 // explain turns PIM's refusals into what the user can do about them.
-func (a assignment) explain(verb, roleName string, err error) string {
+func (a assignment) explain(verb, roleName, method string, err error) string {
 	ge, _ := clients.AsGraphError(err)
 	if roleName == "" {
 		roleName = a.roleDefinitionID
@@ -185,7 +193,10 @@ func (a assignment) explain(verb, roleName string, err error) string {
 			"active assignment\" (Graph: PATCH the policy's Expiration_Admin_Assignment rule with isExpirationRequired = false). "+
 			"Graph said: %s", roleName, roleName, ge.Message)
 	}
-	perm := clients.PermRoleWrite
+	perm := clients.PermRoleScheduleWrite
+	if method == methodDirect {
+		perm = clients.PermRoleWrite
+	}
 	return clients.Explain(fmt.Sprintf("%s %s for %s", verb, roleName, a.principalID), perm, err)
 }
 

@@ -224,7 +224,7 @@ func (r *pimAssignmentResource) Create(ctx context.Context, req resource.CreateR
 		err = a.assignPermanent(ctx, r.client, plan.Justification.ValueString())
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot assign the role", a.explain("assigning", plan.RoleName.ValueString(), err))
+		resp.Diagnostics.AddError("Cannot assign the role", a.explain("assigning", plan.RoleName.ValueString(), plan.AssignmentMethod.ValueString(), err))
 		return
 	}
 	plan.ID = types.StringValue(a.id())
@@ -299,7 +299,7 @@ func (r *pimAssignmentResource) Update(ctx context.Context, req resource.UpdateR
 	plan.ScheduleID = state.ScheduleID
 	if !state.EndDateTime.IsNull() {
 		if err := a.makePermanent(ctx, r.client, plan.Justification.ValueString()); err != nil {
-			resp.Diagnostics.AddError("Cannot make the role assignment permanent again", a.explain("updating", plan.RoleName.ValueString(), err))
+			resp.Diagnostics.AddError("Cannot make the role assignment permanent again", a.explain("updating", plan.RoleName.ValueString(), plan.AssignmentMethod.ValueString(), err))
 			return
 		}
 		found, err := a.read(ctx, r.client, plan.AssignmentMethod.ValueString())
@@ -334,7 +334,7 @@ func (r *pimAssignmentResource) Delete(ctx context.Context, req resource.DeleteR
 		err = a.remove(ctx, r.client, state.Justification.ValueString())
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot remove the role assignment", a.explain("removing", state.RoleName.ValueString(), err))
+		resp.Diagnostics.AddError("Cannot remove the role assignment", a.explain("removing", state.RoleName.ValueString(), state.AssignmentMethod.ValueString(), err))
 	}
 }
 

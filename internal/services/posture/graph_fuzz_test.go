@@ -1,0 +1,133 @@
+package posture
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/microsoft/kiota-abstractions-go/authentication"
+	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+)
+
+// odataLiteralMarker stands for every string literal in a filter's skeleton.
+const odataLiteralMarker = "'…'"
+
+// odataSkeleton splits a $filter into its structure and its string literals by the OData ABNF (a literal is
+// '…' in which a doubled quote stands for one): the skeleton is the filter with each literal replaced by
+// odataLiteralMarker, literals their decoded values in order. An unterminated literal is an error.
+func odataSkeleton(filter string) (skeleton string, literals []string, err error) {
+	var b strings.Builder
+	for i := 0; i < len(filter); i++ {
+		if filter[i] != '\'' {
+			b.WriteByte(filter[i])
+			continue
+		}
+		var v strings.Builder
+		closed := false
+		for i++; i < len(filter); i++ {
+			if filter[i] == '\'' {
+				if i+1 < len(filter) && filter[i+1] == '\'' {
+					v.WriteByte('\'')
+					i++
+					continue
+				}
+				closed = true
+				break
+			}
+			v.WriteByte(filter[i])
+		}
+		if !closed {
+			return "", nil, fmt.Errorf("unterminated string literal in %q", filter)
+		}
+		literals = append(literals, v.String())
+		b.WriteString(odataLiteralMarker)
+	}
+	return b.String(), literals, nil
+}
+
+// filterRecorder is a Graph stand-in for GET /users: it records each $filter as it arrives on the wire and answers
+// with one user per literal of the filter, so the ids make the whole round trip.
+type filterRecorder struct {
+	mu      sync.Mutex
+	filters []string
+}
+
+func (rec *filterRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	filter := r.URL.Query().Get("$filter")
+	rec.mu.Lock()
+	rec.filters = append(rec.filters, filter)
+	rec.mu.Unlock()
+	_, literals, _ := odataSkeleton(filter)
+	users := make([]map[string]any, 0, len(literals))
+	for _, id := range literals {
+		users = append(users, map[string]any{"id": id})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"value": users})
+}
+
+// recordingClient is a *clients.Client whose Graph calls go, unauthenticated, to rec.
+func recordingClient(t testing.TB, rec http.Handler) *clients.Client {
+	t.Helper()
+	server := httptest.NewServer(rec)
+	t.Cleanup(server.Close)
+	adapter, err := msgraphsdk.NewGraphRequestAdapter(&authentication.AnonymousAuthenticationProvider{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adapter.SetBaseUrl(server.URL + "/v1.0")
+	return &clients.Client{Graph: msgraphsdk.NewGraphServiceClient(adapter)}
+}
+
+// FuzzReadUsersFilter sends up to three fuzzed account ids (split at NUL) through readUsers to a recording Graph:
+// the $filter that arrives must be "id in (…)" with exactly the ids as literals, so no id can add a clause, and the
+// users the answer names must be matched back to the ids.
+func FuzzReadUsersFilter(f *testing.F) {
+	for _, s := range []string{"3f2504e0-4f89-41d3-9a0c-0305e82c3301", "a\x00b\x00c", "x') or (id ne '", "'", "''\x00'",
+		"&$top=1&", "#fragment", "%27%20or", "+ +", "ü,'\n)", "\x00"} {
+		f.Add(s)
+	}
+	rec := &filterRecorder{}
+	c := recordingClient(f, rec)
+	f.Fuzz(func(t *testing.T, joined string) {
+		ids := strings.SplitN(joined, "\x00", 3)
+		if !slices.ContainsFunc(ids, func(id string) bool { return id != "" }) || slices.ContainsFunc(ids, func(id string) bool { return !utf8.ValidString(id) }) {
+			t.Skip("ids are GUIDs from the configuration: never all empty, always text")
+		}
+		rec.mu.Lock()
+		rec.filters = nil
+		rec.mu.Unlock()
+		var got facts
+		if err := readUsers(context.Background(), c, ids, &got); err != nil {
+			t.Fatalf("ids %q: %v", ids, err)
+		}
+		rec.mu.Lock()
+		filters := rec.filters
+		rec.mu.Unlock()
+		if len(filters) != 1 {
+			t.Fatalf("ids %q: %d requests, want 1: %q", ids, len(filters), filters)
+		}
+		skeleton, literals, err := odataSkeleton(filters[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "id in (" + strings.TrimSuffix(strings.Repeat(odataLiteralMarker+",", len(ids)), ",") + ")"
+		if skeleton != want || !slices.Equal(literals, ids) {
+			t.Fatalf("ids %q arrive as the filter %q: skeleton %q, literals %q", ids, filters[0], skeleton, literals)
+		}
+		for i, a := range got.Accounts {
+			if !a.Found && ids[i] != "" {
+				t.Fatalf("ids %q: account %d was not matched to the user Graph returned", ids, i)
+			}
+		}
+	})
+}
