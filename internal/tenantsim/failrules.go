@@ -1,7 +1,9 @@
 package tenantsim
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 )
@@ -18,6 +20,13 @@ import (
 // Rules apply after authentication and the knobs' faults; each Graph $batch item is matched on its own path (the
 // /v1.0/$batch request itself is matched too). Note that clients with a retry policy (azcore, kiota) retry 408,
 // 429, 500, 502, 503 and 504 answers, so a rule with a small Count on those statuses may be retried away.
+//
+// AfterExecute makes the failure a lost answer instead: the request is executed as usual (the write happens) and
+// its answer is thrown away and replaced by the failure, as when a gateway times out or a connection drops after
+// the service committed. It is for tests of what a client does with a write it believes failed: a create retried
+// by hand must not leave a twin behind, state must record what may exist. For ARM requests the request runs
+// through the route table without the api-version and subscription checks of a first attempt (the rule matched
+// a request the client already sent in the right form).
 type FailRule struct {
 	Method       string
 	PathContains string
@@ -25,6 +34,7 @@ type FailRule struct {
 	Code         string
 	Message      string
 	Count        int
+	AfterExecute bool
 }
 
 // failRuleSet holds the active rules in the order they were added; the first match wins.
@@ -97,14 +107,20 @@ func (set *failRuleSet) match(method, path string) *FailRule {
 	return nil
 }
 
+// executedKey marks a request that an AfterExecute rule runs itself, so that the rules are not matched again.
+type executedKey struct{}
+
 // failRequest answers a request that a FailRequests rule matches; it reports whether it did.
 func (s *Server) failRequest(w http.ResponseWriter, r *http.Request, arm bool) bool {
-	if s.dir == nil || s.dir.arm == nil {
+	if s.dir == nil || s.dir.arm == nil || r.Context().Value(executedKey{}) != nil {
 		return false
 	}
 	rule := s.dir.arm.fail.match(r.Method, r.URL.Path)
 	if rule == nil {
 		return false
+	}
+	if rule.AfterExecute {
+		s.execute(r, arm)
 	}
 	if rule.Status == http.StatusTooManyRequests || rule.Status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "1")
@@ -115,4 +131,15 @@ func (s *Server) failRequest(w http.ResponseWriter, r *http.Request, arm bool) b
 		writeGraphError(w, r, newGraphError(rule.Status, rule.Code, rule.Message))
 	}
 	return true
+}
+
+// execute runs a request whose answer an AfterExecute rule replaces, and discards the answer.
+func (s *Server) execute(r *http.Request, arm bool) {
+	rec := httptest.NewRecorder()
+	r = r.WithContext(context.WithValue(r.Context(), executedKey{}, true))
+	if !arm {
+		s.dispatchGraph(rec, r)
+		return
+	}
+	s.dispatchARM(rec, r, pathSegments(r.URL.EscapedPath()), r.URL.Query().Get("api-version"))
 }

@@ -328,6 +328,7 @@ func (r *accountResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	plan.InitialDomain = types.StringValue(domains.initial())
+	generatedUPN := plan.UserPrincipalName.IsUnknown() || plan.UserPrincipalName.IsNull()
 	if plan.MailNickname.IsUnknown() || plan.MailNickname.IsNull() {
 		nick, err := neutralNickname()
 		if err != nil {
@@ -345,12 +346,21 @@ func (r *accountResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	var id string
 	created, err := r.client.Graph.Users().Post(ctx, body, nil)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot create the emergency account", explainCreate(plan, err))
-		return
+		// The answer may be lost although Graph created the user: adopt it rather than leave it behind for the
+		// next apply to create a twin under another generated name.
+		adopted, found := r.findLostCreate(ctx, plan, generatedUPN, err)
+		if !found {
+			resp.Diagnostics.AddError("Cannot create the emergency account", explainCreate(plan, err)+lostCreateHint(plan, err, generatedUPN))
+			return
+		}
+		tflog.Warn(ctx, "creating the user failed, but the user exists: adopting it", map[string]any{"id": adopted, "error": err.Error()})
+		id = adopted
+	} else {
+		id = derefString(created.GetId())
 	}
-	id := derefString(created.GetId())
 	// Keep the id in state at once: if anything below fails, the next apply finds the user instead of creating a twin.
 	plan.ID, plan.ObjectID = types.StringValue(id), types.StringValue(id)
 	if plan.PasswordWOVersion.IsNull() {
@@ -375,6 +385,54 @@ func (r *accountResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	resp.Diagnostics.Append(user.applyTo(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// lostCreateWait bounds the search for a user whose create may have succeeded: replication can hide it briefly.
+const lostCreateWait = 30 * time.Second
+
+// mayHaveCreated reports whether a failed POST /users may have created the user nonetheless: no answer at all
+// (a dropped connection), a server error or throttling left after the client's retries, or, when the provider
+// generated the UPN, a conflict on it, which is what a resent POST gets when the first one went through (nobody
+// else has that random name).
+func mayHaveCreated(err error, generatedUPN bool) bool {
+	ge, ok := clients.AsGraphError(err)
+	switch {
+	case !ok:
+		return true
+	case ge.Status >= 500 || ge.Status == 408 || ge.Status == 429:
+		return true
+	}
+	return generatedUPN && strings.Contains(ge.Message, "same value for property userPrincipalName")
+}
+
+// findLostCreate looks for the user a failed create may have made, by the UPN just sent and the display name.
+func (r *accountResource) findLostCreate(ctx context.Context, plan accountModel, generatedUPN bool, err error) (string, bool) {
+	if !mayHaveCreated(err, generatedUPN) || ctx.Err() != nil {
+		return "", false
+	}
+	ctx, cancel := context.WithTimeout(ctx, lostCreateWait)
+	defer cancel()
+	upn := plan.UserPrincipalName.ValueString()
+	var user graphUser
+	lookErr := clients.RetryWhileNotFound(ctx, "user "+upn, func(ctx context.Context) error {
+		var err error
+		user, err = getUser(ctx, r.client, upn)
+		return err
+	})
+	if lookErr != nil || !strings.EqualFold(derefString(user.GetDisplayName()), plan.DisplayName.ValueString()) {
+		return "", false
+	}
+	return derefString(user.GetId()), true
+}
+
+// lostCreateHint tells the user how to adopt an account a failed create may have made after all.
+func lostCreateHint(plan accountModel, err error, generatedUPN bool) string {
+	if !mayHaveCreated(err, generatedUPN) {
+		return ""
+	}
+	return fmt.Sprintf(" Graph may have created the account although the request failed: if a user %s exists, import it "+
+		"(terraform import <address> %s) instead of applying again, which would create a second account.",
+		plan.UserPrincipalName.ValueString(), plan.UserPrincipalName.ValueString())
 }
 
 func (r *accountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

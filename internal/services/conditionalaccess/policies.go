@@ -6,12 +6,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
+	khttp "github.com/microsoft/kiota-http-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
@@ -222,16 +227,19 @@ func readUsers(ctx context.Context, c *clients.Client, id string) (usersConditio
 	return policy.Conditions.Users, nil
 }
 
-// writeUsers PATCHes conditions.users and nothing else, paced to the CA API's write limit.
+// writeUsers PATCHes conditions.users and nothing else. The caller paces it (CAWrites) before its last read.
+// kiota's retry handler is off for this request: a throttled PATCH replayed seconds later would write a list read
+// before another writer's change and undo that change; the caller reads again instead (throttledFor). (The
+// client's retry of a connection reset still resends the same body, at most a few hundred milliseconds later.)
 func writeUsers(ctx context.Context, c *clients.Client, id string, users usersCondition) error {
-	if err := c.CAWrites.Wait(ctx); err != nil {
-		return err
-	}
 	item := c.Graph.Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id)
 	ri, err := item.ToGetRequestInformation(ctx, nil)
 	if err != nil {
 		return err
 	}
+	ri.AddRequestOptions([]abstractions.RequestOption{&khttp.RetryHandlerOptions{
+		ShouldRetry: func(time.Duration, int, *http.Request, *http.Response) bool { return false },
+	}})
 	body, err := json.Marshal(map[string]any{"conditions": map[string]any{"users": users}})
 	if err != nil {
 		return err
@@ -245,13 +253,20 @@ func writeUsers(ctx context.Context, c *clients.Client, id string, users usersCo
 // maxAttempts bounds the read-modify-write loop against writers outside this provider.
 const maxAttempts = 6
 
-// applyExclusions adds (or removes) ids in one policy: under the policy's lock, read, and read again right
-// before the write so that a change by someone else in between is built upon rather than overwritten; write only
-// conditions.users; read back and verify; start over if an outside write undid ours. Graph offers no ETag for
-// Conditional Access, so this narrows the race window rather than closing it; the verification catches the rest.
+// maxThrottled bounds the writes Conditional Access may refuse with 429 (or 503, 504) for one policy.
+const maxThrottled = 30
+
+// applyExclusions adds (or removes) ids in one policy: under the policy's lock, read; wait for a write slot;
+// read again right before the write so that a change by someone else in between is built upon rather than
+// overwritten; write only conditions.users; read back and verify; start over if an outside write undid ours.
+// A throttled write (429, 503, 504) is never replayed as is: the loop reads again after the wait, because the list it would have sent
+// may be stale by then (another terraform apply, or another team's script, wrote meanwhile) and writing it would
+// silently drop their exclusions. Graph offers no ETag for Conditional Access, so this narrows the race window to
+// one round trip rather than closing it; the verification catches what undoes our own write.
 func applyExclusions(ctx context.Context, c *clients.Client, policyID string, users, groups []string, add bool) error {
 	unlock := c.PolicyLocks.Lock(policyID)
 	defer unlock()
+	throttled, slot := 0, false
 	for attempt := 1; ; attempt++ {
 		current, err := readUsers(ctx, c, policyID)
 		if err != nil {
@@ -267,6 +282,14 @@ func applyExclusions(ctx context.Context, c *clients.Client, policyID string, us
 		if attempt > maxAttempts {
 			return fmt.Errorf("policy %s kept changing under us: %d read-modify-write attempts did not stick; run apply again", policyID, maxAttempts)
 		}
+		if !slot {
+			// Wait for a write slot before the second read: the list written is then one round trip old, not a
+			// second (another writer's change in that second would be undone).
+			if err := c.CAWrites.Wait(ctx); err != nil {
+				return err
+			}
+			slot = true
+		}
 		latest, err := readUsers(ctx, c, policyID)
 		if err != nil {
 			return err
@@ -275,10 +298,45 @@ func applyExclusions(ctx context.Context, c *clients.Client, policyID string, us
 			continue // someone wrote between our reads: build on what is there now
 		}
 		next, _ := latest.withExclusions(users, groups, add)
-		if err := writeUsers(ctx, c, policyID, next); err != nil {
+		slot = false
+		err = writeUsers(ctx, c, policyID, next)
+		if wait, ok := throttledFor(err, throttled); ok && throttled < maxThrottled {
+			throttled++
+			attempt-- // not a write that failed to stick
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(wait):
+			}
+			continue
+		}
+		if err != nil {
 			return err
 		}
 	}
+}
+
+// throttledFor reports whether err is an answer kiota would have retried (429, 503, 504) and how long to wait:
+// Retry-After when sent (Conditional Access sends none on 429), else a back-off from one second doubling to
+// eight, by how many times in a row it happened.
+func throttledFor(err error, times int) (time.Duration, bool) {
+	var odata *odataerrors.ODataError
+	if !errors.As(err, &odata) {
+		return 0, false
+	}
+	switch odata.ResponseStatusCode {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	default:
+		return 0, false
+	}
+	if h := odata.GetResponseHeaders(); h != nil {
+		for _, v := range h.Get("Retry-After") {
+			if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
+				return time.Duration(secs) * time.Second, true
+			}
+		}
+	}
+	return min(time.Second<<min(times, 3), 8*time.Second), true
 }
 
 func anyExcluded(u usersCondition, users, groups []string) bool {
