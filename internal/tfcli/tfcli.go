@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -39,7 +40,8 @@ func ProviderDir(tb testing.TB) string {
 	tb.Helper()
 	buildOnce.Do(func() {
 		sum := sha256.Sum256([]byte(RepoRoot()))
-		buildDir = filepath.Join(os.TempDir(), fmt.Sprintf("breakglass-provider-%d-%x", os.Getuid(), sum[:6]))
+		// Shared by every test binary of this checkout, so not tb.TempDir (removed when one test ends).
+		buildDir = filepath.Join(os.TempDir(), fmt.Sprintf("breakglass-provider-%d-%x", os.Getuid(), sum[:6])) //nolint:usetesting // see above
 		if buildErr = os.MkdirAll(buildDir, 0o700); buildErr != nil {
 			return
 		}
@@ -159,7 +161,8 @@ func (w *Workspace) RunEnv(ctx context.Context, env []string, args ...string) (R
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	res := Result{Stdout: stdout.String(), Stderr: stderr.String()}
-	if ee, ok := err.(*exec.ExitError); ok && ctx.Err() == nil {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ctx.Err() == nil {
 		res.ExitCode = ee.ExitCode()
 		err = nil
 	}
