@@ -211,7 +211,7 @@ func chunks(values []string, n int) [][]string {
 func inFilter(property string, values []string) string {
 	quoted := make([]string, len(values))
 	for i, v := range values {
-		quoted[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+		quoted[i] = clients.ODataString(v)
 	}
 	return property + " in (" + strings.Join(quoted, ",") + ")"
 }

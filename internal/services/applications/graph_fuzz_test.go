@@ -1,53 +1,18 @@
 package applications
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/odatatest"
 )
-
-// odataLiteralMarker stands for every string literal in a filter's skeleton.
-const odataLiteralMarker = "'…'"
-
-// odataSkeleton splits a $filter into its structure and its string literals by the OData ABNF (a literal is
-// '…' in which a doubled quote stands for one): the skeleton is the filter with each literal replaced by
-// odataLiteralMarker, literals their decoded values in order. An unterminated literal is an error.
-func odataSkeleton(filter string) (skeleton string, literals []string, err error) {
-	var b strings.Builder
-	for i := 0; i < len(filter); i++ {
-		if filter[i] != '\'' {
-			b.WriteByte(filter[i])
-			continue
-		}
-		var v strings.Builder
-		closed := false
-		for i++; i < len(filter); i++ {
-			if filter[i] == '\'' {
-				if i+1 < len(filter) && filter[i+1] == '\'' {
-					v.WriteByte('\'')
-					i++
-					continue
-				}
-				closed = true
-				break
-			}
-			v.WriteByte(filter[i])
-		}
-		if !closed {
-			return "", nil, fmt.Errorf("unterminated string literal in %q", filter)
-		}
-		literals = append(literals, v.String())
-		b.WriteString(odataLiteralMarker)
-	}
-	return b.String(), literals, nil
-}
 
 // TestODataSkeletonCatchesUnquotedValues shows the check can fail: values pasted between quotes without doubling
 // theirs add a clause.
 func TestODataSkeletonCatchesUnquotedValues(t *testing.T) {
 	naive := "appId in ('" + "x') or (appId ne '" + "')"
-	if got, _, err := odataSkeleton(naive); err == nil && got == "appId in ('…')" {
+	if got, _, err := odatatest.Skeleton(naive); err == nil && got == "appId in ('…')" {
 		t.Fatalf("the unescaped filter %q keeps the skeleton", naive)
 	}
 }
@@ -66,11 +31,11 @@ func FuzzInFilter(f *testing.F) {
 		}
 		values := strings.SplitN(joined, "\x00", 3)
 		filter := inFilter(property, values)
-		skeleton, literals, err := odataSkeleton(filter)
+		skeleton, literals, err := odatatest.Skeleton(filter)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := property + " in (" + strings.TrimSuffix(strings.Repeat(odataLiteralMarker+",", len(values)), ",") + ")"
+		want := property + " in (" + strings.TrimSuffix(strings.Repeat(odatatest.LiteralMarker+",", len(values)), ",") + ")"
 		if skeleton != want || !slices.Equal(literals, values) {
 			t.Fatalf("values %q give the filter %q: skeleton %q, literals %q", values, filter, skeleton, literals)
 		}

@@ -68,7 +68,7 @@ func readUsers(ctx context.Context, c *clients.Client, ids []string, f *facts) e
 		chunk := ids[start:min(start+maxIDsPerFilter, len(ids))]
 		quoted := make([]string, len(chunk))
 		for i, id := range chunk {
-			quoted[i] = "'" + strings.ReplaceAll(id, "'", "''") + "'"
+			quoted[i] = clients.ODataString(id)
 		}
 		filter := "id in (" + strings.Join(quoted, ",") + ")"
 		for {

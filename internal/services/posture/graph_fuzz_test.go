@@ -3,7 +3,6 @@ package posture
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -16,43 +15,8 @@ import (
 	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/odatatest"
 )
-
-// odataLiteralMarker stands for every string literal in a filter's skeleton.
-const odataLiteralMarker = "'…'"
-
-// odataSkeleton splits a $filter into its structure and its string literals by the OData ABNF (a literal is
-// '…' in which a doubled quote stands for one): the skeleton is the filter with each literal replaced by
-// odataLiteralMarker, literals their decoded values in order. An unterminated literal is an error.
-func odataSkeleton(filter string) (skeleton string, literals []string, err error) {
-	var b strings.Builder
-	for i := 0; i < len(filter); i++ {
-		if filter[i] != '\'' {
-			b.WriteByte(filter[i])
-			continue
-		}
-		var v strings.Builder
-		closed := false
-		for i++; i < len(filter); i++ {
-			if filter[i] == '\'' {
-				if i+1 < len(filter) && filter[i+1] == '\'' {
-					v.WriteByte('\'')
-					i++
-					continue
-				}
-				closed = true
-				break
-			}
-			v.WriteByte(filter[i])
-		}
-		if !closed {
-			return "", nil, fmt.Errorf("unterminated string literal in %q", filter)
-		}
-		literals = append(literals, v.String())
-		b.WriteString(odataLiteralMarker)
-	}
-	return b.String(), literals, nil
-}
 
 // filterRecorder is a Graph stand-in for GET /users: it records each $filter as it arrives on the wire and answers
 // with one user per literal of the filter, so the ids make the whole round trip.
@@ -66,7 +30,7 @@ func (rec *filterRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.mu.Lock()
 	rec.filters = append(rec.filters, filter)
 	rec.mu.Unlock()
-	_, literals, _ := odataSkeleton(filter)
+	_, literals, _ := odatatest.Skeleton(filter)
 	users := make([]map[string]any, 0, len(literals))
 	for _, id := range literals {
 		users = append(users, map[string]any{"id": id})
@@ -116,11 +80,11 @@ func FuzzReadUsersFilter(f *testing.F) {
 		if len(filters) != 1 {
 			t.Fatalf("ids %q: %d requests, want 1: %q", ids, len(filters), filters)
 		}
-		skeleton, literals, err := odataSkeleton(filters[0])
+		skeleton, literals, err := odatatest.Skeleton(filters[0])
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := "id in (" + strings.TrimSuffix(strings.Repeat(odataLiteralMarker+",", len(ids)), ",") + ")"
+		want := "id in (" + strings.TrimSuffix(strings.Repeat(odatatest.LiteralMarker+",", len(ids)), ",") + ")"
 		if skeleton != want || !slices.Equal(literals, ids) {
 			t.Fatalf("ids %q arrive as the filter %q: skeleton %q, literals %q", ids, filters[0], skeleton, literals)
 		}

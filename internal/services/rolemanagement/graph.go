@@ -130,8 +130,7 @@ func (a assignment) deleteDirect(ctx context.Context, c *clients.Client, id stri
 // but state can be edited and role ids come from Graph, so each is an OData string literal with ' doubled: no value
 // can end the literal and add a clause.
 func assignmentFilter(principalID, roleDefinitionID string) string {
-	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-	return "principalId eq " + quote(principalID) + " and roleDefinitionId eq " + quote(roleDefinitionID)
+	return "principalId eq " + clients.ODataString(principalID) + " and roleDefinitionId eq " + clients.ODataString(roleDefinitionID)
 }
 
 // read finds the active assignment at this scope, or nil. PIM reads the assignment schedules (which also show
