@@ -234,9 +234,19 @@ func targetAttributes(targets []policySummary) (types.Set, types.Map) {
 }
 
 // resolveTargets returns the planned policies, or computes them when the plan could not (unknown inputs); policy
-// ids that do not exist fail here, naming them.
+// ids that do not exist fail here, naming them. When the plan holds every target, it is used as is: ModifyPlan
+// listed the policies moments ago in this same Terraform walk, and a policy deleted since fails its own read.
 func (r *exclusionResource) resolveTargets(ctx context.Context, plan *exclusionModel, in inputs) ([]string, diag.Diagnostics) {
 	var diags diag.Diagnostics
+	if !plan.ExcludedPolicyIDs.IsUnknown() {
+		var planned []string
+		diags.Append(plan.ExcludedPolicyIDs.ElementsAs(ctx, &planned, false)...)
+		if !slices.ContainsFunc(in.sel.PolicyIDs, func(id string) bool { return !containsFold(planned, id) }) {
+			slices.Sort(planned)
+			return planned, diags
+		}
+		// An explicit id was missing when the plan was made: list again to fail with its name, or to skip it.
+	}
 	all, err := listPolicies(ctx, r.client)
 	if err != nil {
 		diags.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", clients.PermCARead, err))

@@ -256,18 +256,26 @@ const maxAttempts = 6
 // maxThrottled bounds the writes Conditional Access may refuse with 429 (or 503, 504) for one policy.
 const maxThrottled = 30
 
-// applyExclusions adds (or removes) ids in one policy: under the policy's lock, read; wait for a write slot;
-// read again right before the write so that a change by someone else in between is built upon rather than
-// overwritten; write only conditions.users; read back and verify; start over if an outside write undid ours.
+// applyExclusions adds (or removes) ids in one policy: under the policy's lock, wait for a write slot; read;
+// write only conditions.users; read back, because Graph answers the PATCH with no body and replaces the lists
+// whole, so only a read shows whether our edit stuck; start over (new slot, new read) if a writer outside this
+// provider undid it. Reading after the slot keeps the list written one round trip old, so a change someone else
+// made before it is built upon rather than overwritten.
 // A throttled write (429, 503, 504) is never replayed as is: the loop reads again after the wait, because the list it would have sent
 // may be stale by then (another terraform apply, or another team's script, wrote meanwhile) and writing it would
 // silently drop their exclusions. Graph offers no ETag for Conditional Access, so this narrows the race window to
-// one round trip rather than closing it; the verification catches what undoes our own write.
+// one round trip rather than closing it; the read-back catches what undoes our own write.
 func applyExclusions(ctx context.Context, c *clients.Client, policyID string, users, groups []string, add bool) error {
 	unlock := c.PolicyLocks.Lock(policyID)
 	defer unlock()
-	throttled, slot := 0, false
-	for attempt := 1; ; attempt++ {
+	throttled, writes, needSlot, wrote := 0, 0, true, false
+	for {
+		if needSlot {
+			if err := c.CAWrites.Wait(ctx); err != nil {
+				return err
+			}
+			needSlot = false
+		}
 		current, err := readUsers(ctx, c, policyID)
 		if err != nil {
 			return err
@@ -279,40 +287,31 @@ func applyExclusions(ctx context.Context, c *clients.Client, policyID string, us
 		if done {
 			return nil
 		}
-		if attempt > maxAttempts {
+		if wrote {
+			// The read-back shows our write undone: build on a read made after the next slot, not on this one.
+			wrote, needSlot = false, true
+			continue
+		}
+		if writes == maxAttempts {
 			return fmt.Errorf("policy %s kept changing under us: %d read-modify-write attempts did not stick; run apply again", policyID, maxAttempts)
 		}
-		if !slot {
-			// Wait for a write slot before the second read: the list written is then one round trip old, not a
-			// second (another writer's change in that second would be undone).
-			if err := c.CAWrites.Wait(ctx); err != nil {
-				return err
-			}
-			slot = true
-		}
-		latest, err := readUsers(ctx, c, policyID)
-		if err != nil {
-			return err
-		}
-		if !latest.equal(current) {
-			continue // someone wrote between our reads: build on what is there now
-		}
-		next, _ := latest.withExclusions(users, groups, add)
-		slot = false
+		next, _ := current.withExclusions(users, groups, add)
 		err = writeUsers(ctx, c, policyID, next)
 		if wait, ok := throttledFor(err, throttled); ok && throttled < maxThrottled {
 			throttled++
-			attempt-- // not a write that failed to stick
 			select {
 			case <-ctx.Done():
 				return err
 			case <-time.After(wait):
 			}
+			needSlot = true
 			continue
 		}
 		if err != nil {
 			return err
 		}
+		writes++
+		wrote = true
 	}
 }
 
