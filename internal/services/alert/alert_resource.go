@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -412,6 +413,11 @@ func (r *alertResource) checkSinkConflicts(ctx context.Context, req resource.Mod
 			clients.ExplainARM("listing Entra ID diagnostic settings", "Reader", "/providers/Microsoft.aadiam", err))
 		return
 	}
+	names := make([]string, len(list.Value))
+	for i, other := range list.Value {
+		names[i] = other.Name
+	}
+	listedSettings.Store(r.client, listedNames{names, time.Now()})
 	for _, other := range list.Value {
 		if strings.EqualFold(other.Name, want.name) || !strings.EqualFold(other.Properties.WorkspaceID, plan.WorkspaceID.ValueString()) {
 			continue
@@ -424,6 +430,32 @@ func (r *alertResource) checkSinkConflicts(ctx context.Context, req resource.Mod
 			}
 		}
 	}
+}
+
+// listedSettings hands the names of the tenant's diagnostic settings that checkSinkConflicts just listed to the
+// Create or Update that follows in the same Terraform walk: a list seconds old tells whether the setting's name is
+// free as well as a GET of it would, one request fewer.
+var listedSettings sync.Map // *clients.Client -> listedNames
+
+type listedNames struct {
+	names []string
+	at    time.Time
+}
+
+const listedSettingsMaxAge = 10 * time.Second
+
+// settingNameFree reports whether no diagnostic setting has the name, from a fresh list if there is one, else
+// by reading the setting.
+func (r *alertResource) settingNameFree(ctx context.Context, obj armObject, name string) error {
+	if v, ok := listedSettings.LoadAndDelete(r.client); ok {
+		if listed := v.(listedNames); time.Since(listed.at) <= listedSettingsMaxAge { //nolint:forcetypeassert // only listedNames is stored
+			if slices.ContainsFunc(listed.names, func(n string) bool { return strings.EqualFold(n, name) }) {
+				return obj.takenError()
+			}
+			return nil
+		}
+	}
+	return obj.mustNotExist(ctx, r.client)
 }
 
 func optionalID(present bool, id string) types.String {
@@ -502,7 +534,7 @@ func (r *alertResource) converge(ctx context.Context, state *alertModel, plan al
 		recorded := strings.EqualFold(result.DiagnosticSettingID.ValueString(), obj.id)
 		if !recorded || have.diagnostic == nil || !reflect.DeepEqual(have.diagnosticBody(), want.diagnosticBody()) {
 			if !recorded {
-				if err := obj.mustNotExist(ctx, r.client); err != nil {
+				if err := r.settingNameFree(ctx, obj, want.diagnostic.name); err != nil {
 					fail("Cannot create the diagnostic setting", err)
 					return
 				}

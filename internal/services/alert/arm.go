@@ -185,10 +185,14 @@ func (o armObject) mustNotExist(ctx context.Context, c *clients.Client) error {
 		return err
 	}
 	if found {
-		return fmt.Errorf("a %s %s already exists. Choose another name, or import the alert (its id is the sign-in rule's ARM id) "+
-			"if this object belongs to it", o.kind, o.id)
+		return o.takenError()
 	}
 	return nil
+}
+
+func (o armObject) takenError() error {
+	return fmt.Errorf("a %s %s already exists. Choose another name, or import the alert (its id is the sign-in rule's ARM id) "+
+		"if this object belongs to it", o.kind, o.id)
 }
 
 func (o armObject) put(ctx context.Context, c *clients.Client, body any) error {
