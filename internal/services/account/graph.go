@@ -37,6 +37,12 @@ func getUser(ctx context.Context, c *clients.Client, idOrUPN string) (graphUser,
 	u, err := c.Graph.Users().ByUserId(idOrUPN).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect},
 	})
+	if err == nil && u.GetId() != nil {
+		c.RememberUserFitness(*u.GetId(), clients.UserFitness{
+			Synced:   u.GetOnPremisesSyncEnabled() != nil && *u.GetOnPremisesSyncEnabled(),
+			Licenses: len(u.GetAssignedLicenses()),
+		})
+	}
 	return graphUser{u}, err
 }
 

@@ -199,14 +199,20 @@ func (a assignment) explain(verb, roleName, method string, err error) string {
 	return clients.Explain(fmt.Sprintf("%s %s for %s", verb, roleName, a.principalID), perm, err)
 }
 
-// userFitness reads whether a user is synced and how many licenses it holds; ok is false for non-users or when
-// the read fails (the warning is advisory and must not block the plan).
-func userFitness(ctx context.Context, c *clients.Client, id string) (synced bool, licenses int, ok bool) {
+// userFitness reports whether a user is synced and how many licenses it holds, from what this provider instance
+// already read of the user (breakglass_account) or else from Graph; ok is false for non-users or when the read
+// fails (the warning is advisory and must not block the plan).
+func userFitness(ctx context.Context, c *clients.Client, id string) (clients.UserFitness, bool) {
+	if f, ok := c.KnownUserFitness(id); ok {
+		return f, true
+	}
 	u, err := c.Graph.Users().ByUserId(id).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id", "onPremisesSyncEnabled", "assignedLicenses"}},
 	})
 	if err != nil {
-		return false, 0, false
+		return clients.UserFitness{}, false
 	}
-	return u.GetOnPremisesSyncEnabled() != nil && *u.GetOnPremisesSyncEnabled(), len(u.GetAssignedLicenses()), true
+	f := clients.UserFitness{Synced: u.GetOnPremisesSyncEnabled() != nil && *u.GetOnPremisesSyncEnabled(), Licenses: len(u.GetAssignedLicenses())}
+	c.RememberUserFitness(id, f)
+	return f, true
 }

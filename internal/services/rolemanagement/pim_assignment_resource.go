@@ -358,17 +358,17 @@ func (r *pimAssignmentResource) warnUnfitPrincipal(ctx context.Context, principa
 	if principal.IsUnknown() || principal.IsNull() {
 		return
 	}
-	synced, licenses, ok := userFitness(ctx, r.client, principal.ValueString())
+	fitness, ok := userFitness(ctx, r.client, principal.ValueString())
 	if !ok {
 		return
 	}
-	if synced {
+	if fitness.Synced {
 		resp.Diagnostics.AddAttributeWarning(path.Root("principal_id"), "Principal is synced from on-premises",
 			"Emergency access accounts should be cloud-only: an on-premises outage or compromise would take the assignment's holder with it. The assignment is still made.")
 	}
-	if licenses > 0 {
+	if fitness.Licenses > 0 {
 		resp.Diagnostics.AddAttributeWarning(path.Root("principal_id"), "Principal is licensed",
-			fmt.Sprintf("The principal holds %d license(s); emergency access accounts should hold none. The assignment is still made.", licenses))
+			fmt.Sprintf("The principal holds %d license(s); emergency access accounts should hold none. The assignment is still made.", fitness.Licenses))
 	}
 }
 
