@@ -40,7 +40,7 @@ const (
 // accounts, each with an assignment, and an exclusion matching p policies.
 func minimumRequests(op string, n, p int) int {
 	const (
-		alertApply   = 4 + 1 + 4 // existence GETs, diagnostic settings list, PUTs
+		alertApply   = 2 + 3 + 4 // diagnostic settings list per walk, existence GETs, PUTs
 		alertRead    = 4
 		alertDelete  = 4
 		postureReads = 6
@@ -52,12 +52,12 @@ func minimumRequests(op string, n, p int) int {
 	case "apply":
 		return 2*n + 2 + // accounts: POST + read-back; domains in both walks
 			2*n + 2 + // assignments: POST + read-back; role catalog in both walks
-			2 + 2*p + // exclusion: list in both walks; GET + PATCH per policy
+			2 + 3*p + // exclusion: list in both walks; GET + PATCH + read-back per policy
 			alertApply + postureReads
 	case "plan":
 		return plan
 	case "destroy":
-		return plan + n + n + 2*p + alertDelete // DELETE user, POST adminRemove, GET + PATCH per policy, 4 DELETE
+		return plan + n + n + 3*p + alertDelete // DELETE user, POST adminRemove, GET + PATCH + read-back per policy, 4 DELETE
 	}
 	panic(op)
 }
@@ -217,36 +217,34 @@ func runComplete(b *testing.B, knobs tenantsim.Knobs) completeRun {
 //	breakglass_pim_          POST schedule request + GET schedule   GET schedule     GET + POST
 //	  permanent_assignment     read-back = 2 each                     = 1 each         adminRemove = 2 each
 //	role catalog (shared)    1 per walk = 2 (role name -> id)       1                1 (refresh plan)
-//	breakglass_ca_policy_    1 list per walk + p × (GET + PATCH)    1 list           1 list + p × (GET +
-//	  exclusion                = 2 + 2p (Graph has no ETag for                         PATCH) = 1 + 2p
-//	                           Conditional Access: each read-modify-write needs a fresh GET, and writes are
-//	                           paced at ~1/s, so the plan's list is seconds old by the last PATCH)
-//	breakglass_alert         4 existence GETs (ARM PUT would adopt  4 GETs           4 GETs + 4 DELETEs
-//	                           an object someone else made) +
-//	                           1 list of diagnostic settings (the
-//	                           plan-time category conflict check) +
-//	                           4 PUTs (setting, action group, 2 rules) = 9
+//	breakglass_ca_policy_    1 list per walk + p × (GET + PATCH +   1 list           1 list + p × (GET +
+//	  exclusion                read-back) = 2 + 3p                                     PATCH + read-back)
+//	                           (excludeUsers has no add/remove                         = 1 + 3p
+//	                           action: the whole list is read and written back; Graph answers the PATCH with 204 and
+//	                           no body and offers no ETag, so, as for accounts and assignments, only a read shows
+//	                           what Graph stores; the read comes after a write slot, writes being paced at ~1/s, so
+//	                           the plan's list, seconds old by then, cannot stand in for it)
+//	breakglass_alert         1 list of diagnostic settings per      4 GETs           4 GETs + 4 DELETEs
+//	                           walk (the plan-time category
+//	                           conflict check; the apply walk's
+//	                           also shows the setting's name free) +
+//	                           3 existence GETs (action group, 2
+//	                           rules: ARM PUT would adopt an object
+//	                           someone else made) + 4 PUTs = 9
 //	data.breakglass_posture  6, read in the apply walk: users (1 filtered list), their authentication methods
 //	                           and registrations (1 $batch), domains, role assignment instances, Conditional
 //	                           Access policies, scheduled query rules (1 each); the same 6 in plan and in
 //	                           destroy's refresh plan
 //
-// So for examples/complete: apply = 4n + 2p + 21 = 41, plan = 2n + 13 = 17, destroy = plan + 2n + 2p + 4 = 37
-// (minimumRequests). What the provider sends beyond that (go test -v lists every request of each operation):
-//
-//   - exclusion, apply and destroy: more than one GET per policy. applyExclusions reads, waits for a write slot,
-//     reads again twice (to build on a change made between two reads) and reads after the PATCH (to verify no
-//     outside writer undid ours): 4 GETs per policy at the time of writing, +3p; Graph offers no ETag here, so
-//     these reads are the provider's consistency guard, but they are above the minimum. Create also lists the
-//     policies again although the plan holds the targets (+1 in apply);
-//   - assignments, apply: a GET of the principal per assignment (onPremisesSyncEnabled, assignedLicenses), only
-//     to warn about an unfit principal (+n);
-//   - alert, apply: the apply walk plans the alert again and repeats the diagnostic settings conflict check (+1).
+// So for examples/complete: apply = 4n + 3p + 21 = 47, plan = 2n + 13 = 17, destroy = plan + 2n + 3p + 4 = 43
+// (minimumRequests); go test -v lists every request of each operation.
 //
 // Fixed with this benchmark: the domain list and the role catalog, cached per provider instance, were fetched
-// by every account (assignment) planned concurrently while the cache was empty (+2 in apply, +1 in destroy); and
-// a plan listed the Conditional Access policies twice, in the exclusion's Read and again in its ModifyPlan (+1
-// in plan and in destroy's refresh).
+// by every account (assignment) planned concurrently while the cache was empty (+2 in apply, +1 in destroy); a
+// plan listed the Conditional Access policies twice, in the exclusion's Read and again in its ModifyPlan (+1 in
+// plan and in destroy's refresh); the exclusion read each policy once more before its write slot (+p in apply and
+// destroy) and listed the policies again in Create although the plan holds the targets (+1 in apply); the alert
+// read its diagnostic setting by name although the conflict check had just listed them all (+1 in apply).
 //
 // Wall time under latency has no request-count target of its own; its target is that the latency adds no more
 // than the minimum round trips sent one after another would (minimum × 50 ms × 1.1 over the run without
