@@ -1,6 +1,7 @@
 package bench_test
 
 import (
+	"archive/zip"
 	"bufio"
 	"context"
 	"errors"
@@ -42,8 +43,15 @@ const msgraphPackage = "github.com/microsoftgraph/msgraph-sdk-go"
 //     and building the schema; it is the median of 20 starts. The request is sent as the raw (empty) protobuf
 //     message of tfplugin6.Provider/GetProviderSchema, because the generated client lives in an internal package
 //     of terraform-plugin-go. Target: < 100 ms.
-//   - binary size of that build. Target: < 80 MB. This target is known to be missed because of
-//     msgraph-sdk-go, pending a larger change; the row says MISSED without failing the run.
+//   - binary size of that build. Target: < 80 MB, missed by decision; the row says MISSED without failing the
+//     run. msgraph-sdk-go's models package holds every Graph type, and all of it is linked: the discriminator
+//     functions (CreateEntityFromDiscriminatorValue) name every type, and the linker keeps every exported
+//     method of every type in an interface because hashicorp/go-plugin, which every provider serves through,
+//     registers a net/rpc server whose reflect.Type.Method calls switch that pruning off (go build -ldflags=-dumpdep:
+//     net/rpc.suitableMethods <ReflectMethod> <- go-plugin.(*RPCServer).ServeConn <- go-plugin.Serve). No build
+//     flag changes that (-tags grpcnotrace, which drops grpc's html/template path, saved 0.4 MB); meeting the
+//     target would mean replacing the SDK's models with hand-written ones, which this project's rule to use the
+//     well-kept library rules out. Release archives are zipped (.goreleaser.yml), which is what users download.
 //   - what msgraph-sdk-go costs: `go tool nm -size` of the unstripped build (the stripped one has no symbol
 //     table), summed over the code and read-only data symbols (types T, t, R, r) of
 //     github.com/microsoftgraph/msgraph-sdk-go and its subpackages (not msgraph-sdk-go-core), against the same
@@ -93,9 +101,43 @@ func BenchmarkStartProvider(b *testing.B) {
 			fmt.Sprintf("msgraph-sdk-go symbols %s of %s (%.0f%%); ~%s without it, pro rata", mb(msgraph), mb(total), share*100,
 				mb(int64(float64(size)*(1-share)))),
 			fmt.Sprintf("< %d MB", maxBinarySize>>20), size < maxBinarySize, false)
+		zipped, err := zipSize(bin)
+		if err != nil {
+			b.Fatal(err)
+		}
+		addRow(b, "release zip (deflate)", mb(zipped), "what terraform init downloads", "-", true, false)
 		b.ReportMetric(median.Seconds()*1000, "start-to-schema-ms")
 		b.ReportMetric(float64(size)/(1<<20), "binary-MB")
 	}
+}
+
+// zipSize is the size of a zip holding only the file, compressed as goreleaser's zip archives are (deflate).
+func zipSize(name string) (int64, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var counted countingWriter
+	zw := zip.NewWriter(&counted)
+	w, err := zw.Create(filepath.Base(name))
+	if err != nil {
+		return 0, err
+	}
+	if _, err := io.Copy(w, f); err != nil {
+		return 0, err
+	}
+	if err := zw.Close(); err != nil {
+		return 0, err
+	}
+	return int64(counted), nil
+}
+
+type countingWriter int64
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
 }
 
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
