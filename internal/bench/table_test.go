@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 )
 
-// resultRow is one figure of the whole-configuration and provider-start benchmarks, with its target.
+// resultRow is one figure of a benchmark, with its target.
 type resultRow struct {
 	figure, measured, detail, target, status string
 }
@@ -47,7 +47,7 @@ func printResults(w io.Writer) {
 	if len(results) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\n== examples/complete through Terraform, and provider start (figure | measured | detail | target | status)")
+	fmt.Fprintln(w, "\n== make bench: every figure with its target (figure | measured | detail | target | status)")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "figure\tmeasured\tdetail\ttarget\tstatus")
 	fmt.Fprintln(tw, strings.Repeat("-", 6)+"\t"+strings.Repeat("-", 8)+"\t"+strings.Repeat("-", 6)+"\t"+strings.Repeat("-", 6)+"\t"+strings.Repeat("-", 6))
