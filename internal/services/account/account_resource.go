@@ -546,6 +546,10 @@ func (r *accountResource) Delete(ctx context.Context, req resource.DeleteRequest
 
 // ImportState accepts an object id or a UPN; a UPN is resolved to the object id, which is what state keeps.
 func (r *accountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if problem := importIDProblem(req.ID); problem != "" {
+		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("%q is not a user's object id or user principal name: %s.", req.ID, problem))
+		return
+	}
 	user, err := getUser(ctx, r.client, req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import the emergency account",

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
@@ -86,6 +87,18 @@ func userPrincipalNameProblem(upn string) string {
 	}
 	if problem := dnsNameProblem(domain); problem != "" {
 		return fmt.Sprintf(`the domain after "@" %s`, problem)
+	}
+	return ""
+}
+
+// importIDProblem checks an import id before it becomes a URL path segment: an object id (GUID) or a user
+// principal name. Anything else, ".." included, would address another path than /users/{id}.
+func importIDProblem(id string) string {
+	if uuid.Validate(id) == nil {
+		return ""
+	}
+	if problem := userPrincipalNameProblem(id); problem != "" {
+		return "as a user principal name, " + problem
 	}
 	return ""
 }

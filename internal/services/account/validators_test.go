@@ -205,3 +205,23 @@ func TestValidateNeutralNameWarning(t *testing.T) {
 		}
 	}
 }
+
+func TestImportIDProblem(t *testing.T) {
+	t.Parallel()
+	for id, want := range map[string]string{
+		"9f4c2a1e-3b5d-4e6f-8a7b-0c1d2e3f4a5b":    "",
+		"9F4C2A1E-3B5D-4E6F-8A7B-0C1D2E3F4A5B":    "",
+		"ops-7k2m@contoso.onmicrosoft.com":        "",
+		"..":                                      "local@domain",
+		".":                                       "local@domain",
+		"../../servicePrincipals":                 "local@domain",
+		"ops@contoso.onmicrosoft.com/../..":       "trailing dot",
+		"9f4c2a1e-3b5d-4e6f-8a7b-0c1d2e3f4a5b/..": "local@domain",
+		"": "local@domain",
+	} {
+		got := importIDProblem(id)
+		if want == "" && got != "" || want != "" && !strings.Contains(got, want) {
+			t.Errorf("importIDProblem(%q) = %q, want %q", id, got, want)
+		}
+	}
+}

@@ -73,7 +73,9 @@ var (
 	locationPattern    = regexp.MustCompile(`^[a-z0-9]+$`)
 	workspaceIDPattern = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\w._()]+/providers/Microsoft\.OperationalInsights/workspaces/[A-Za-z0-9-]{4,63}$`)
 	actionGroupPattern = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\w._()]+/providers/Microsoft\.Insights/actionGroups/[^/]+$`)
-	ruleIDPattern      = regexp.MustCompile(`(?i)^/subscriptions/([0-9a-f-]{36})/resourceGroups/([-\w._()]+)/providers/Microsoft\.Insights/scheduledQueryRules/([^/]+)$`)
+	// ruleIDPattern is the sign-in rule's ARM id; its parts follow resourceGroupRegex and namePattern, so "." and
+	// ".." never reach the URL.
+	ruleIDPattern      = regexp.MustCompile(`(?i)^/subscriptions/([0-9a-f-]{36})/resourceGroups/([-\w._()]{0,89}[-\w_()])/providers/Microsoft\.Insights/scheduledQueryRules/([A-Za-z0-9][A-Za-z0-9._-]{0,230}[A-Za-z0-9_])$`)
 	emailPattern       = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 	countryCodePattern = regexp.MustCompile(`^[0-9]{1,3}$`)
 	phonePattern       = regexp.MustCompile(`^[0-9]{4,15}$`)
