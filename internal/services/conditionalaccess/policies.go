@@ -3,7 +3,6 @@
 package conditionalaccess
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -191,12 +190,6 @@ func (u usersCondition) hasAll(users, groups []string) bool {
 		}
 	}
 	return true
-}
-
-func (u usersCondition) equal(v usersCondition) bool {
-	a, _ := json.Marshal(u)
-	b, _ := json.Marshal(v)
-	return bytes.Equal(a, b)
 }
 
 var errorMapping = abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
