@@ -290,7 +290,7 @@ func (r *exclusionResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	plan.ID = types.StringValue(encodeID(in))
-	done, err := r.apply(ctx, targets, in.users, in.groups, true)
+	done, err := r.apply(ctx, targets, in.users, in.groups, true, nil)
 	if err != nil {
 		// Record what is done so destroy (or the next apply) knows which policies carry our ids.
 		plan.ExcludedPolicyIDs, plan.ExcludedPolicies = subset(plan, done)
@@ -407,13 +407,16 @@ func (r *exclusionResource) Update(ctx context.Context, req resource.UpdateReque
 		if len(users)+len(groups) == 0 {
 			continue
 		}
-		if err := applyExclusions(ctx, r.client, id, users, groups, false); err != nil && !clients.IsNotFound(err) {
+		if err := applyExclusions(ctx, r.client, id, users, groups, false, false); err != nil && !clients.IsNotFound(err) {
 			resp.Diagnostics.AddError("Cannot remove exclusions", clients.Explain("updating Conditional Access policy "+id, clients.PermCAWrite, err))
 			return
 		}
 	}
+	// A policy that excluded every id at the last refresh, when no id is new, most likely needs no write.
+	noNewIDs := len(minus(in.users, old.users))+len(minus(in.groups, old.groups)) == 0
+	inPlace := func(id string) bool { return noNewIDs && containsFold(before, id) }
 	plan.ID = types.StringValue(encodeID(in))
-	if done, err := r.apply(ctx, targets, in.users, in.groups, true); err != nil {
+	if done, err := r.apply(ctx, targets, in.users, in.groups, true, inPlace); err != nil {
 		plan.ExcludedPolicyIDs, plan.ExcludedPolicies = subset(plan, done)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		resp.Diagnostics.AddError("Cannot add the exclusions", err.Error())
@@ -440,17 +443,18 @@ func (r *exclusionResource) Delete(ctx context.Context, req resource.DeleteReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if _, err := r.apply(ctx, managed, in.users, in.groups, false); err != nil {
+	if _, err := r.apply(ctx, managed, in.users, in.groups, false, nil); err != nil {
 		resp.Diagnostics.AddError("Cannot remove the exclusions", err.Error())
 	}
 }
 
 // apply adds or removes the ids in each policy in turn; it returns the policies done before any failure. A
-// policy deleted meanwhile needs no removal.
-func (r *exclusionResource) apply(ctx context.Context, policyIDs, users, groups []string, add bool) ([]string, error) {
+// policy deleted meanwhile needs no removal. inPlace, if not nil, names the policies the last refresh saw already
+// as wanted (see applyExclusions).
+func (r *exclusionResource) apply(ctx context.Context, policyIDs, users, groups []string, add bool, inPlace func(policyID string) bool) ([]string, error) {
 	var done []string
 	for _, id := range policyIDs {
-		err := applyExclusions(ctx, r.client, id, users, groups, add)
+		err := applyExclusions(ctx, r.client, id, users, groups, add, inPlace != nil && inPlace(id))
 		if err != nil && !(clients.IsNotFound(err) && !add) {
 			return done, fmt.Errorf("%s", clients.Explain("updating Conditional Access policy "+id, clients.PermCAWrite, err))
 		}

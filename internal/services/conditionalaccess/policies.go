@@ -258,10 +258,12 @@ const maxThrottled = 30
 // may be stale by then (another terraform apply, or another team's script, wrote meanwhile) and writing it would
 // silently drop their exclusions. Graph offers no ETag for Conditional Access, so this narrows the race window to
 // one round trip rather than closing it; the read-back catches what undoes our own write.
-func applyExclusions(ctx context.Context, c *clients.Client, policyID string, users, groups []string, add bool) error {
+// inPlace says the last refresh saw the policy as wanted already: then the first read comes before any write
+// slot, so that an update touching many such policies does not wait a slot (about a second) for each.
+func applyExclusions(ctx context.Context, c *clients.Client, policyID string, users, groups []string, add, inPlace bool) error {
 	unlock := c.PolicyLocks.Lock(policyID)
 	defer unlock()
-	throttled, writes, needSlot, wrote := 0, 0, true, false
+	throttled, writes, needSlot, wrote := 0, 0, !inPlace, false
 	for {
 		if needSlot {
 			if err := c.CAWrites.Wait(ctx); err != nil {
@@ -280,9 +282,10 @@ func applyExclusions(ctx context.Context, c *clients.Client, policyID string, us
 		if done {
 			return nil
 		}
-		if wrote {
-			// The read-back shows our write undone: build on a read made after the next slot, not on this one.
-			wrote, needSlot = false, true
+		if wrote || inPlace {
+			// The read-back shows our write undone, or the policy changed since the refresh: build on a read made
+			// after the next slot, not on this one.
+			wrote, inPlace, needSlot = false, false, true
 			continue
 		}
 		if writes == maxAttempts {
