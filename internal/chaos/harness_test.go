@@ -178,13 +178,11 @@ func take(sim *tenantsim.Server) snapshot {
 
 func lower(v any) string { return strings.ToLower(fmt.Sprint(v)) }
 
+// excludeUsers is the policy's excludeUsers in lower case, as the inventory compares ids.
 func excludeUsers(policy map[string]any) []string {
-	conditions, _ := policy["conditions"].(map[string]any)
-	users, _ := conditions["users"].(map[string]any)
-	list, _ := users["excludeUsers"].([]any)
-	out := make([]string, 0, len(list))
-	for _, v := range list {
-		out = append(out, lower(v))
+	out := tenantsim.ExcludedUsers(policy)
+	for i, id := range out {
+		out[i] = strings.ToLower(id)
 	}
 	return out
 }

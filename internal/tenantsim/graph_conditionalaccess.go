@@ -196,15 +196,16 @@ func (st *caState) touch(p *caPolicyRecord, now time.Time) {
 			continue
 		}
 		ex.touchesLeft--
-		if !slices.Contains(excludeUsers(p.data), ex.id) {
+		if !slices.Contains(ExcludedUsers(p.data), ex.id) {
 			addExcludedUser(p.data, ex.id)
 			p.data["modifiedDateTime"] = graphTime(now)
 		}
 	}
 }
 
-// excludeUsers returns conditions.users.excludeUsers.
-func excludeUsers(policy map[string]any) []string {
+// ExcludedUsers returns a policy's conditions.users.excludeUsers, for the simulator and for tests that inspect
+// what CAPolicies returns.
+func ExcludedUsers(policy map[string]any) []string {
 	conditions, _ := policy["conditions"].(map[string]any)
 	users, _ := conditions["users"].(map[string]any)
 	list, _ := users["excludeUsers"].([]any)

@@ -253,11 +253,13 @@ const maxThrottled = 30
 // write only conditions.users; read back, because Graph answers the PATCH with no body and replaces the lists
 // whole, so only a read shows whether our edit stuck; start over (new slot, new read) if a writer outside this
 // provider undid it. Reading after the slot keeps the list written one round trip old, so a change someone else
-// made before it is built upon rather than overwritten.
-// A throttled write (429, 503, 504) is never replayed as is: the loop reads again after the wait, because the list it would have sent
-// may be stale by then (another terraform apply, or another team's script, wrote meanwhile) and writing it would
-// silently drop their exclusions. Graph offers no ETag for Conditional Access, so this narrows the race window to
-// one round trip rather than closing it; the read-back catches what undoes our own write.
+// made before it is built upon rather than overwritten. Graph offers no ETag for Conditional Access, so this
+// narrows the race window to one round trip rather than closing it; the read-back catches what undoes our write.
+//
+// A throttled write (429, 503, 504) is never replayed as is: the loop reads again after the wait, because the
+// list it would have sent may be stale by then (another terraform apply, or another team's script, wrote
+// meanwhile) and writing it would silently drop their exclusions.
+//
 // inPlace says the last refresh saw the policy as wanted already: then the first read comes before any write
 // slot, so that an update touching many such policies does not wait a slot (about a second) for each.
 func applyExclusions(ctx context.Context, c *clients.Client, policyID string, users, groups []string, add, inPlace bool) error {
