@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -43,31 +41,8 @@ type Client struct {
 	// so a plan touching 50 policies succeeds without hammering into 429s.
 	CAWrites *rate.Limiter
 
-	// userFitness holds, by lower-case object id, what reads of users in this provider instance learnt about
-	// whether each is fit to be an emergency account (see RememberUserFitness).
-	userFitness sync.Map
-}
-
-// UserFitness is whether a user is synced from on-premises and how many licenses it holds.
-type UserFitness struct {
-	Synced   bool
-	Licenses int
-}
-
-// RememberUserFitness records what a read of the user just returned. breakglass_account reads both properties
-// with every user it creates or refreshes, so an assignment planned for that user in the same Terraform walk
-// warns from this instead of reading the user a second time.
-func (c *Client) RememberUserFitness(id string, f UserFitness) {
-	c.userFitness.Store(strings.ToLower(id), f)
-}
-
-// KnownUserFitness returns what RememberUserFitness recorded for the user, if anything.
-func (c *Client) KnownUserFitness(id string) (UserFitness, bool) {
-	v, ok := c.userFitness.Load(strings.ToLower(id))
-	if !ok {
-		return UserFitness{}, false
-	}
-	return v.(UserFitness), true //nolint:forcetypeassert // only UserFitness is stored
+	// Memo is what this provider instance remembers between calls.
+	Memo Memo
 }
 
 // caWritesPerSecond stays just under Conditional Access's write limit of about one per second per tenant: pacing

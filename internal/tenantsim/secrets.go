@@ -2,10 +2,8 @@ package tenantsim
 
 import (
 	"net/url"
-	"runtime"
 	"slices"
 	"sync"
-	"weak"
 )
 
 // Secrets are the secret values a tenant received or issued while it recorded them (RecordSecrets): what a leak
@@ -30,18 +28,10 @@ type secretLedger struct {
 	passwords, tokens, clientSecrets []string
 }
 
-// ledgers maps a recording server to its ledger. It lives outside Server so that a server that does not record
-// (the standalone binary, every other test) keeps no plaintext at all: the simulator otherwise only stores
-// password digests. The key is weak and a cleanup removes the entry, so a recorded server can still be collected.
-var ledgers sync.Map // weak.Pointer[Server] -> *secretLedger
-
 // RecordSecrets makes the server remember, in plaintext and from now on, every password, token and client secret
 // it receives or issues, for IssuedSecrets. It is for leak tests; call it before the run to scan.
 func (s *Server) RecordSecrets() {
-	key := weak.Make(s)
-	if _, loaded := ledgers.LoadOrStore(key, &secretLedger{}); !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Server]) { ledgers.Delete(k) }, key)
-	}
+	s.secrets.CompareAndSwap(nil, &secretLedger{})
 }
 
 // IssuedSecrets returns what the server recorded since RecordSecrets, plus its standing credentials. Without
@@ -61,11 +51,7 @@ func (s *Server) IssuedSecrets() Secrets {
 	}
 }
 
-func (s *Server) ledger() *secretLedger {
-	v, _ := ledgers.Load(weak.Make(s))
-	l, _ := v.(*secretLedger)
-	return l
-}
+func (s *Server) ledger() *secretLedger { return s.secrets.Load() }
 
 func (l *secretLedger) add(list *[]string, value string) {
 	if l == nil || value == "" {

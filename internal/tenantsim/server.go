@@ -36,6 +36,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -100,6 +101,10 @@ type Server struct {
 	msiHeader   string
 	githubToken string
 	closeOnce   sync.Once
+
+	// secrets is nil until RecordSecrets: a server that does not record (the standalone binary, every test but the
+	// leak scan) keeps no plaintext at all, only password digests.
+	secrets atomic.Pointer[secretLedger]
 }
 
 // Start listens, loads the fixtures and serves until Close.

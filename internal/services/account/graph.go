@@ -7,7 +7,6 @@ import (
 	"math/big"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -38,7 +37,7 @@ func getUser(ctx context.Context, c *clients.Client, idOrUPN string) (graphUser,
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect},
 	})
 	if err == nil && u.GetId() != nil {
-		c.RememberUserFitness(*u.GetId(), clients.UserFitness{
+		c.Memo.RememberUserFitness(*u.GetId(), clients.UserFitness{
 			Synced:   u.GetOnPremisesSyncEnabled() != nil && *u.GetOnPremisesSyncEnabled(),
 			Licenses: len(u.GetAssignedLicenses()),
 		})
@@ -165,35 +164,18 @@ func explainUpdate(m accountModel, err error) string {
 	return msg
 }
 
-// domainList is the tenant's domains, fetched once per provider instance: they change rarely and every account
-// in a plan needs them.
+// domainList is the tenant's domains, read once per provider instance (clients.Memo.Domains): they change rarely
+// and every account in a plan needs them.
 type domainList []models.Domainable
 
-// cachedDomains is one provider instance's domain list. Terraform plans the accounts of a configuration at the
-// same time, so the first callers wait for one request instead of each sending their own; a failed request is
-// not kept, the next caller tries again.
-type cachedDomains struct {
-	mu     sync.Mutex
-	list   domainList
-	loaded bool
-}
-
-var domainCache sync.Map // *clients.Client -> *cachedDomains
-
 func tenantDomains(ctx context.Context, c *clients.Client) (domainList, error) {
-	entry, _ := domainCache.LoadOrStore(c, &cachedDomains{})
-	cached := entry.(*cachedDomains) //nolint:forcetypeassert // only *cachedDomains is stored
-	cached.mu.Lock()
-	defer cached.mu.Unlock()
-	if cached.loaded {
-		return cached.list, nil
-	}
-	resp, err := c.Graph.Domains().Get(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	cached.list, cached.loaded = domainList(resp.GetValue()), true
-	return cached.list, nil
+	return c.Memo.Domains.Get(ctx, func(ctx context.Context) ([]models.Domainable, error) {
+		resp, err := c.Graph.Domains().Get(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		return resp.GetValue(), nil
+	})
 }
 
 func (d domainList) initial() string {

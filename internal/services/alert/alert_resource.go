@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -419,7 +418,7 @@ func (r *alertResource) checkSinkConflicts(ctx context.Context, req resource.Mod
 	for i, other := range list.Value {
 		names[i] = other.Name
 	}
-	listedSettings.Store(r.client, listedNames{names, time.Now()})
+	r.client.Memo.DiagnosticSettingNames.Put(strings.ToLower(want.name), names)
 	for _, other := range list.Value {
 		if strings.EqualFold(other.Name, want.name) || !strings.EqualFold(other.Properties.WorkspaceID, plan.WorkspaceID.ValueString()) {
 			continue
@@ -434,28 +433,19 @@ func (r *alertResource) checkSinkConflicts(ctx context.Context, req resource.Mod
 	}
 }
 
-// listedSettings hands the names of the tenant's diagnostic settings that checkSinkConflicts just listed to the
-// Create or Update that follows in the same Terraform walk: a list seconds old tells whether the setting's name is
-// free as well as a GET of it would, one request fewer.
-var listedSettings sync.Map // *clients.Client -> listedNames
-
-type listedNames struct {
-	names []string
-	at    time.Time
-}
-
+// listedSettingsMaxAge is how old a list of diagnostic settings that ModifyPlan made (clients.Memo
+// .DiagnosticSettingNames) may be for the Create or Update that follows to trust it: a list seconds old tells
+// whether the setting's name is free as well as a GET of it would, one request fewer.
 const listedSettingsMaxAge = 10 * time.Second
 
 // settingNameFree reports whether no diagnostic setting has the name, from a fresh list if there is one, else
 // by reading the setting.
 func (r *alertResource) settingNameFree(ctx context.Context, obj armObject, name string) error {
-	if v, ok := listedSettings.LoadAndDelete(r.client); ok {
-		if listed := v.(listedNames); time.Since(listed.at) <= listedSettingsMaxAge { //nolint:forcetypeassert // only listedNames is stored
-			if slices.ContainsFunc(listed.names, func(n string) bool { return strings.EqualFold(n, name) }) {
-				return obj.takenError()
-			}
-			return nil
+	if names, ok := r.client.Memo.DiagnosticSettingNames.Take(strings.ToLower(name), listedSettingsMaxAge); ok {
+		if slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) }) {
+			return obj.takenError()
 		}
+		return nil
 	}
 	return obj.mustNotExist(ctx, r.client)
 }

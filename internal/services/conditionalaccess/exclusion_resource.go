@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -318,11 +317,12 @@ func (r *exclusionResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if !state.ExcludedPolicyIDs.IsNull() && !state.ExcludedPolicyIDs.IsUnknown() {
 		resp.Diagnostics.Append(state.ExcludedPolicyIDs.ElementsAs(ctx, &managed, false)...)
 	}
-	all, err := listPolicies(ctx, r.client)
+	raw, err := readPolicies(ctx, r.client)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", clients.PermCARead, err))
 		return
 	}
+	all := summarize(raw)
 	// What the tenant holds now: policies we manage or select that exclude every one of our ids.
 	var holding []policySummary
 	for _, p := range all {
@@ -333,24 +333,12 @@ func (r *exclusionResource) Read(ctx context.Context, req resource.ReadRequest, 
 	state.ExcludedPolicyIDs, state.ExcludedPolicies = targetAttributes(holding)
 	state.ID = types.StringValue(encodeID(in))
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	refreshedLists.Store(refreshKey{r.client, encodeID(in)}, refreshedList{all, time.Now()})
+	r.client.Memo.CAPolicies.Put(encodeID(in), raw)
 }
 
-// refreshedLists hands the policy list Read fetched to the ModifyPlan that follows it for the same resource in
-// the same plan (same provider instance, so the same *clients.Client), so that a plan lists the policies once
-// instead of twice. A plan sends no write between the two; the list is taken once and only while fresh.
-var refreshedLists sync.Map // refreshKey -> refreshedList
-
-type refreshKey struct {
-	client *clients.Client
-	id     string
-}
-
-type refreshedList struct {
-	policies []policySummary
-	at       time.Time
-}
-
+// refreshedListMaxAge is how old the policy list Read fetched (clients.Memo.CAPolicies) may be for the ModifyPlan
+// that follows it for the same resource in the same plan, so that a plan lists the policies once instead of
+// twice. A plan sends no write between the two; the list is taken once and only while fresh.
 const refreshedListMaxAge = 10 * time.Second
 
 // takeRefreshed returns the list Read just fetched for this resource, if any.
@@ -362,15 +350,11 @@ func (r *exclusionResource) takeRefreshed(ctx context.Context, req resource.Modi
 	if diags := req.State.GetAttribute(ctx, path.Root("id"), &id); diags.HasError() || id.IsNull() || id.IsUnknown() {
 		return nil, false
 	}
-	v, ok := refreshedLists.LoadAndDelete(refreshKey{r.client, id.ValueString()})
+	raw, ok := r.client.Memo.CAPolicies.Take(id.ValueString(), refreshedListMaxAge)
 	if !ok {
 		return nil, false
 	}
-	list := v.(refreshedList) //nolint:forcetypeassert // only refreshedList is stored
-	if time.Since(list.at) > refreshedListMaxAge {
-		return nil, false
-	}
-	return list.policies, true
+	return summarize(raw), true
 }
 
 // Update removes ids that left the inputs, takes all of ours out of policies no longer targeted, and adds the

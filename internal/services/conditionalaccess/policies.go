@@ -45,6 +45,12 @@ type policySummary struct {
 
 // listPolicies reads every Conditional Access policy, all pages.
 func listPolicies(ctx context.Context, c *clients.Client) ([]policySummary, error) {
+	raw, err := readPolicies(ctx, c)
+	return summarize(raw), err
+}
+
+// readPolicies is listPolicies as Graph answered it, for a refresh to hand to the plan (clients.Memo.CAPolicies).
+func readPolicies(ctx context.Context, c *clients.Client) ([]models.ConditionalAccessPolicyable, error) {
 	resp, err := c.Graph.Identity().ConditionalAccess().Policies().Get(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -53,8 +59,17 @@ func listPolicies(ctx context.Context, c *clients.Client) ([]policySummary, erro
 	if err != nil {
 		return nil, err
 	}
-	var out []policySummary
+	var out []models.ConditionalAccessPolicyable
 	err = it.Iterate(ctx, func(p models.ConditionalAccessPolicyable) bool {
+		out = append(out, p)
+		return true
+	})
+	return out, err
+}
+
+func summarize(policies []models.ConditionalAccessPolicyable) []policySummary {
+	out := make([]policySummary, 0, len(policies))
+	for _, p := range policies {
 		s := policySummary{ID: deref(p.GetId()), DisplayName: deref(p.GetDisplayName())}
 		if p.GetState() != nil {
 			s.State = p.GetState().String()
@@ -70,9 +85,8 @@ func listPolicies(ctx context.Context, c *clients.Client) ([]policySummary, erro
 			s.Excluded = usersCondition{"excludeUsers": anySlice(cond.GetUsers().GetExcludeUsers()), "excludeGroups": anySlice(cond.GetUsers().GetExcludeGroups())}
 		}
 		out = append(out, s)
-		return true
-	})
-	return out, err
+	}
+	return out
 }
 
 // selection is which policies a resource targets.

@@ -203,7 +203,7 @@ func (a assignment) explain(verb, roleName, method string, err error) string {
 // already read of the user (breakglass_account) or else from Graph; ok is false for non-users or when the read
 // fails (the warning is advisory and must not block the plan).
 func userFitness(ctx context.Context, c *clients.Client, id string) (clients.UserFitness, bool) {
-	if f, ok := c.KnownUserFitness(id); ok {
+	if f, ok := c.Memo.KnownUserFitness(id); ok {
 		return f, true
 	}
 	u, err := c.Graph.Users().ByUserId(id).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
@@ -213,6 +213,6 @@ func userFitness(ctx context.Context, c *clients.Client, id string) (clients.Use
 		return clients.UserFitness{}, false
 	}
 	f := clients.UserFitness{Synced: u.GetOnPremisesSyncEnabled() != nil && *u.GetOnPremisesSyncEnabled(), Licenses: len(u.GetAssignedLicenses())}
-	c.RememberUserFitness(id, f)
+	c.Memo.RememberUserFitness(id, f)
 	return f, true
 }

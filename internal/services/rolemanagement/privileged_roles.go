@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
@@ -100,33 +99,20 @@ func (s RoleSet) Resolve(nameOrID string) (RoleInfo, error) {
 	return info, nil
 }
 
-var roleSetCache sync.Map // *clients.Client -> RoleSet
-
-// Roles reads the tenant's role definitions once per provider instance (one request, shared with the PIM
-// resource's catalog) and labels each privileged: by isPrivileged when Graph returns it, otherwise by
-// privilegedRoleTemplates. A custom role without isPrivileged counts as not privileged.
+// Roles labels the tenant's role definitions (read once per provider instance, shared with the PIM resource)
+// privileged: by isPrivileged when Graph returns it, otherwise by privilegedRoleTemplates. A custom role without
+// isPrivileged counts as not privileged.
 func Roles(ctx context.Context, c *clients.Client) (RoleSet, error) {
-	if cached, ok := roleSetCache.Load(c); ok {
-		return cached.(RoleSet), nil //nolint:forcetypeassert // only RoleSet is stored
-	}
-	set := RoleSet{privileged: map[string]bool{}}
-	err := listAll(ctx,
-		func(ctx context.Context) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
-			return c.Graph.RoleManagement().Directory().RoleDefinitions().Get(ctx, nil)
-		},
-		func(ctx context.Context, link string) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
-			return c.Graph.RoleManagement().Directory().RoleDefinitions().WithUrl(link).Get(ctx, nil)
-		},
-		func(def models.UnifiedRoleDefinitionable) {
-			r := fromGraph(def)
-			set.catalog = append(set.catalog, r)
-			set.privileged[strings.ToLower(r.ID)] = IsPrivileged(def)
-		})
+	defs, err := tenantRoleDefinitions(ctx, c)
 	if err != nil {
 		return RoleSet{}, err
 	}
-	catalogCache.LoadOrStore(c, set.catalog)
-	roleSetCache.Store(c, set)
+	set := RoleSet{catalog: make(roleCatalog, 0, len(defs)), privileged: make(map[string]bool, len(defs))}
+	for _, def := range defs {
+		r := fromGraph(def)
+		set.catalog = append(set.catalog, r)
+		set.privileged[strings.ToLower(r.ID)] = IsPrivileged(def)
+	}
 	return set, nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
@@ -21,39 +20,37 @@ type roleDefinition struct {
 	Name string
 }
 
-// roleCatalog is the tenant's role definitions, read once per provider instance: a plan with several
-// assignments resolves every role name from one list request.
+// roleCatalog is the tenant's role definitions as the PIM resource resolves names and ids.
 type roleCatalog []roleDefinition
 
-// cachedCatalog is one provider instance's role catalog. Terraform plans the assignments of a configuration at
-// the same time, so the first callers wait for one request instead of each sending their own; a failed request
-// is not kept, the next caller tries again.
-type cachedCatalog struct {
-	mu      sync.Mutex
-	catalog roleCatalog
-	loaded  bool
-}
-
-var catalogCache sync.Map // *clients.Client -> *cachedCatalog
-
 func roleDefinitions(ctx context.Context, c *clients.Client) (roleCatalog, error) {
-	entry, _ := catalogCache.LoadOrStore(c, &cachedCatalog{})
-	cached := entry.(*cachedCatalog) //nolint:forcetypeassert // only *cachedCatalog is stored
-	cached.mu.Lock()
-	defer cached.mu.Unlock()
-	if cached.loaded {
-		return cached.catalog, nil
-	}
-	resp, err := c.Graph.RoleManagement().Directory().RoleDefinitions().Get(ctx, nil)
+	defs, err := tenantRoleDefinitions(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	var catalog roleCatalog
-	for _, def := range resp.GetValue() {
+	catalog := make(roleCatalog, 0, len(defs))
+	for _, def := range defs {
 		catalog = append(catalog, fromGraph(def))
 	}
-	cached.catalog, cached.loaded = catalog, true
 	return catalog, nil
+}
+
+// tenantRoleDefinitions reads every role definition of the tenant once per provider instance
+// (clients.Memo.RoleDefinitions): the PIM assignments and the audit data sources of a configuration all resolve
+// roles from that one list.
+func tenantRoleDefinitions(ctx context.Context, c *clients.Client) ([]models.UnifiedRoleDefinitionable, error) {
+	return c.Memo.RoleDefinitions.Get(ctx, func(ctx context.Context) ([]models.UnifiedRoleDefinitionable, error) {
+		var defs []models.UnifiedRoleDefinitionable
+		err := listAll(ctx,
+			func(ctx context.Context) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
+				return c.Graph.RoleManagement().Directory().RoleDefinitions().Get(ctx, nil)
+			},
+			func(ctx context.Context, link string) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
+				return c.Graph.RoleManagement().Directory().RoleDefinitions().WithUrl(link).Get(ctx, nil)
+			},
+			func(def models.UnifiedRoleDefinitionable) { defs = append(defs, def) })
+		return defs, err
+	})
 }
 
 func fromGraph(def models.UnifiedRoleDefinitionable) roleDefinition {
