@@ -12,11 +12,18 @@ import (
 func TestOnceReadsOnceAndRetriesFailures(t *testing.T) {
 	var o Once[[]string]
 	var calls atomic.Int32
-	failing := func(context.Context) ([]string, error) { calls.Add(1); return nil, errors.New("503") }
-	if _, err := o.Get(t.Context(), failing); err == nil {
+	fail := true
+	load := func(context.Context) ([]string, error) {
+		calls.Add(1)
+		if fail {
+			return nil, errors.New("503")
+		}
+		return []string{"contoso.onmicrosoft.com"}, nil
+	}
+	if _, err := o.Get(t.Context(), load); err == nil {
 		t.Fatal("a failed read was not reported")
 	}
-	load := func(context.Context) ([]string, error) { calls.Add(1); return []string{"contoso.onmicrosoft.com"}, nil }
+	fail = false
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
