@@ -2,9 +2,11 @@ package clients
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
@@ -51,4 +53,48 @@ func RetryWhile(ctx context.Context, what string, transient func(error) bool, op
 		case <-time.After(wait):
 		}
 	}
+}
+
+// ReplicationWindow is how long after the provider's own write to an object a read may still reach a replica
+// that write has not reached: a 404 for an object just created, the previous values for one just changed.
+// Microsoft's guidance ("Designing for Eventual Consistency for Microsoft Entra", Entra blog, 2026-03) gives
+// seconds as usual and minutes as possible; within this window the provider does not take a 404 as a deletion.
+const ReplicationWindow = 5 * time.Minute
+
+// writtenAtKey is the private state key holding when the provider last wrote the object (RFC 3339).
+const writtenAtKey = "written_at"
+
+// PrivateSetter and PrivateGetter are the framework's per-resource private state (resp.Private, req.Private),
+// which Terraform keeps with the resource but never shows in plans.
+type (
+	PrivateSetter interface {
+		SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+	}
+	PrivateGetter interface {
+		GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	}
+)
+
+// RememberWrite records in private state that the provider wrote the object now.
+func RememberWrite(ctx context.Context, p PrivateSetter) diag.Diagnostics {
+	value, _ := json.Marshal(time.Now().UTC().Format(time.RFC3339Nano))
+	return p.SetKey(ctx, writtenAtKey, value)
+}
+
+// WrittenRecently reports whether RememberWrite recorded a write less than ReplicationWindow ago, and when.
+// Imported objects, and those written by older versions of the provider, have no record: not recent.
+func WrittenRecently(ctx context.Context, p PrivateGetter) (time.Time, bool) {
+	raw, diags := p.GetKey(ctx, writtenAtKey)
+	if diags.HasError() || len(raw) == 0 {
+		return time.Time{}, false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return time.Time{}, false
+	}
+	at, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return at, time.Since(at) < ReplicationWindow
 }

@@ -439,7 +439,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, _ []string) 
 	}
 	u := &userRecord{
 		data: s.dir.newUserData(body, now), password: hashPassword(pw.password), passwordChanges: 1,
-		forceChange: pw.forceChange, visibleAt: now.Add(s.Knobs().ReplicationDelay),
+		forceChange: pw.forceChange, visibleAt: now.Add(s.Knobs().ReplicationDelay), writtenAt: now,
 	}
 	s.dir.applyAutoLicenses(u.data)
 	s.dir.insertUser(u)
@@ -483,14 +483,21 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, params []string
 	if gerr != nil {
 		return gerr
 	}
+	now := time.Now()
 	s.dir.mu.RLock()
-	u := s.dir.liveUser(key, time.Now())
+	u := s.dir.liveUser(key, now)
 	var resp map[string]any
 	if u != nil {
-		resp = userSchema.project(u.data, selected)
+		data := u.data
+		if s.drawStaleRead(u.writtenAt, now) {
+			data = u.before // a replica the last write has not reached; nil: it has not seen the user at all
+		}
+		if data != nil {
+			resp = userSchema.project(data, selected)
+		}
 	}
 	s.dir.mu.RUnlock()
-	if u == nil {
+	if resp == nil {
 		return resourceNotFound(key)
 	}
 	resp["@odata.context"] = contextURL(s.baseURL, "users", selected, true)
@@ -605,6 +612,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, params []str
 	}
 
 	oldUPN := u.upn()
+	u.wrote(now, copyObject(u.data))
 	mergePatch(u.data, body, userSchema.properties)
 	if pw.present {
 		u.forceChange = pw.forceChange

@@ -37,6 +37,15 @@ type Knobs struct {
 	// another team's script adds a new GUID to that policy's conditions.users.excludeUsers, as if it wrote
 	// between the caller's read and write (see graph_conditionalaccess.go for what the script does afterwards).
 	CAOutsideWriterRate float64
+
+	// StaleReadWindow and StaleReadRate are Entra's replicas lagging a write: for StaleReadWindow after a user is
+	// created or changed, each read of it by id or UPN, independently of the one before, sees with probability
+	// StaleReadRate the version before the write, which for a new user is a 404. A good read can so be followed by
+	// a stale one. Source: Microsoft Entra blog "Designing for Eventual Consistency for Microsoft Entra" (2026-03):
+	// a read right after a write may reach a replica the write has not reached; azuread waits for several
+	// consecutive good reads after creating a user (ContinuousTargetOccurence: 5) for the same reason.
+	StaleReadWindow time.Duration
+	StaleReadRate   float64
 }
 
 // knobsJSON is the wire form of Knobs for PUT/GET /_sim/knobs: durations as Go duration strings ("50ms").
@@ -51,6 +60,8 @@ type knobsJSON struct {
 	CAWriteRate         float64 `json:"ca_write_rate"`
 	CAOmitRetryAfter    bool    `json:"ca_omit_retry_after"`
 	CAOutsideWriterRate float64 `json:"ca_outside_writer_rate"`
+	StaleReadWindow     string  `json:"stale_read_window"`
+	StaleReadRate       float64 `json:"stale_read_rate"`
 }
 
 // MarshalJSON writes durations as Go duration strings.
@@ -66,6 +77,8 @@ func (k Knobs) MarshalJSON() ([]byte, error) {
 		CAWriteRate:         k.CAWriteRate,
 		CAOmitRetryAfter:    k.CAOmitRetryAfter,
 		CAOutsideWriterRate: k.CAOutsideWriterRate,
+		StaleReadWindow:     k.StaleReadWindow.String(),
+		StaleReadRate:       k.StaleReadRate,
 	})
 }
 
@@ -100,6 +113,10 @@ func (k *Knobs) UnmarshalJSON(data []byte) error {
 			err = json.Unmarshal(value, &out.CAOmitRetryAfter)
 		case "caoutsidewriterrate":
 			err = json.Unmarshal(value, &out.CAOutsideWriterRate)
+		case "stalereadwindow":
+			out.StaleReadWindow, err = decodeDuration(value)
+		case "stalereadrate":
+			err = json.Unmarshal(value, &out.StaleReadRate)
 		default:
 			err = fmt.Errorf("unknown knob %q", name)
 		}
@@ -127,7 +144,7 @@ func decodeDuration(raw json.RawMessage) (time.Duration, error) {
 
 func (k Knobs) validate() error {
 	for name, rate := range map[string]float64{"throttle_rate": k.ThrottleRate, "server_error_rate": k.ServerErrorRate,
-		"reset_rate": k.ResetRate, "ca_outside_writer_rate": k.CAOutsideWriterRate} {
+		"reset_rate": k.ResetRate, "ca_outside_writer_rate": k.CAOutsideWriterRate, "stale_read_rate": k.StaleReadRate} {
 		if rate < 0 || rate > 1 || math.IsNaN(rate) {
 			return fmt.Errorf("%s must be between 0 and 1, got %v", name, rate)
 		}
@@ -135,7 +152,7 @@ func (k Knobs) validate() error {
 	if k.CAWriteRate < 0 || math.IsNaN(k.CAWriteRate) || math.IsInf(k.CAWriteRate, 0) {
 		return fmt.Errorf("ca_write_rate must be a number of writes per second, 0 or more; got %v", k.CAWriteRate)
 	}
-	if k.Latency < 0 || k.ReplicationDelay < 0 || k.PIMReplicationDelay < 0 || k.RetryAfter < 0 {
+	if k.Latency < 0 || k.ReplicationDelay < 0 || k.PIMReplicationDelay < 0 || k.RetryAfter < 0 || k.StaleReadWindow < 0 {
 		return fmt.Errorf("durations must not be negative")
 	}
 	return nil
@@ -189,6 +206,17 @@ func (s *Server) drawFault(allowReset bool) (fault, Knobs) {
 		return faultServerError, k
 	}
 	return noFault, k
+}
+
+// drawStaleRead decides with the seeded generator whether a read written to at written sees the version before.
+func (s *Server) drawStaleRead(written, now time.Time) bool {
+	s.knobsMu.Lock()
+	defer s.knobsMu.Unlock()
+	k := s.knobs
+	if k.StaleReadRate <= 0 || written.IsZero() || now.Sub(written) >= k.StaleReadWindow {
+		return false
+	}
+	return s.rng.Float64() < k.StaleReadRate
 }
 
 // writeFault answers a throttled or failed request the way the affected API does. It reports whether it wrote.

@@ -2,6 +2,7 @@ package tenantsim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -143,5 +144,37 @@ func TestKnobsOverHTTP(t *testing.T) {
 	}
 	if _, err := Start(Config{Knobs: Knobs{ResetRate: -1}}); err == nil {
 		t.Fatal("Start accepted a negative rate")
+	}
+}
+
+// TestStaleReadKnobs: within the window after a write, a read sees the version before it (a 404 for a new user),
+// each read drawn on its own; after the window, and for users nobody wrote, reads are current.
+func TestStaleReadKnobs(t *testing.T) {
+	srv := startSim(t, Config{})
+	c := mainGraphClient(t, srv)
+	id := createUser(t, c, "stale")
+	c.expect(http.StatusNoContent, "PATCH", "/v1.0/users/"+id, map[string]any{"displayName": "Before"})
+	srv.SetKnobs(Knobs{StaleReadWindow: time.Hour, StaleReadRate: 1})
+	c.expect(http.StatusNoContent, "PATCH", "/v1.0/users/"+id, map[string]any{"displayName": "After"})
+	if got := c.expect(http.StatusOK, "GET", "/v1.0/users/"+id, nil)["displayName"]; got != "Before" {
+		t.Errorf("a stale read after the change shows displayName %v, want the previous value", got)
+	}
+	fresh := c.expect(http.StatusCreated, "POST", "/v1.0/users", newUserBody("fresh"))["id"].(string)
+	c.expectError(http.StatusNotFound, "Request_ResourceNotFound", "GET", "/v1.0/users/"+fresh, nil)
+	c.expect(http.StatusOK, "GET", "/v1.0/users/"+FixtureLicensedUserID, nil) // never written: current
+
+	srv.SetKnobs(Knobs{StaleReadWindow: time.Hour, StaleReadRate: 0.5})
+	seen := map[string]int{}
+	for range 40 {
+		resp, u := c.do("GET", "/v1.0/users/"+id, nil)
+		seen[fmt.Sprint(resp.StatusCode, " ", u["displayName"])]++
+	}
+	if seen["200 Before"] == 0 || seen["200 After"] == 0 {
+		t.Errorf("40 reads at rate 0.5 saw %v: each read must be drawn on its own", seen)
+	}
+	srv.SetKnobs(Knobs{StaleReadWindow: 10 * time.Millisecond, StaleReadRate: 1})
+	time.Sleep(20 * time.Millisecond)
+	if got := c.expect(http.StatusOK, "GET", "/v1.0/users/"+id, nil)["displayName"]; got != "After" {
+		t.Errorf("after the window a read shows displayName %v, want After", got)
 	}
 }

@@ -52,8 +52,15 @@ type userRecord struct {
 	passwordChanges int            // how many times a password was set, kept as the password history count
 	forceChange     bool           // passwordProfile.forceChangePasswordNextSignIn
 	visibleAt       time.Time      // replication delay: invisible to reads until then
+	writtenAt       time.Time      // the last create or change, for Knobs.StaleReadWindow
+	before          map[string]any // the version before writtenAt's write; nil after a create
 	deleted         bool           // soft-deleted, in deletedItems
 	deletedUPN      string         // the UPN before soft deletion, which a restore puts back
+}
+
+// wrote records a change at now for stale reads: reads may see the data as it was before (prior, a copy).
+func (u *userRecord) wrote(now time.Time, prior map[string]any) {
+	u.writtenAt, u.before = now, prior
 }
 
 // softDelete moves the user to deletedItems. Entra renames a deleted user's UPN to <object id without dashes><UPN>,

@@ -4,6 +4,7 @@ package account
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -371,6 +372,7 @@ func (r *accountResource) Create(ctx context.Context, req resource.CreateRequest
 	plan.OnPremisesSyncEnabled = types.BoolValue(false)
 	plan.AssignedLicenses = types.SetValueMust(types.StringType, []attr.Value{})
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(clients.RememberWrite(ctx, resp.Private)...)
 
 	// Read back through a replica: right after the create Graph may still answer 404 elsewhere.
 	var user graphUser
@@ -446,14 +448,28 @@ func (r *accountResource) Read(ctx context.Context, req resource.ReadRequest, re
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	user, err := getUser(ctx, r.client, state.ID.ValueString())
+	id := state.ID.ValueString()
+	writtenAt, recent := clients.WrittenRecently(ctx, req.Private)
+	user, err := getUser(ctx, r.client, id)
 	if clients.IsNotFound(err) {
-		tflog.Warn(ctx, "emergency account no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
+		var gone bool
+		user, gone, err = r.confirmGone(ctx, id, recent)
+		switch {
+		case gone:
+			tflog.Warn(ctx, "emergency account no longer exists; removing it from state", map[string]any{"id": id})
+			resp.State.RemoveResource(ctx)
+			return
+		case clients.IsNotFound(err) && recent:
+			// Dropping it would make the next apply create a second emergency account.
+			resp.Diagnostics.AddWarning("Emergency account not visible yet",
+				fmt.Sprintf("Microsoft Graph still answers 404 for user %s, which this provider wrote at %s. Entra ID replicates a write "+
+					"to all its replicas within minutes, so the account stays in state unchanged. If it was deleted, a refresh after %s "+
+					"removes it.", id, writtenAt.Format(time.RFC3339), writtenAt.Add(clients.ReplicationWindow).Format(time.RFC3339)))
+			return
+		}
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the emergency account", clients.Explain("reading user "+state.ID.ValueString(), clients.PermUserRead, err))
+		resp.Diagnostics.AddError("Cannot read the emergency account", clients.Explain("reading user "+id, clients.PermUserRead, err))
 		return
 	}
 	if state.InitialDomain.IsNull() || state.InitialDomain.IsUnknown() {
@@ -463,6 +479,38 @@ func (r *accountResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	resp.Diagnostics.Append(user.applyTo(ctx, &state)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// Waits before a refresh believes a 404 (see confirmGone).
+const (
+	recentGoneWait = 15 * time.Second // the provider wrote the user within clients.ReplicationWindow: five reads
+	goneWait       = 3 * time.Second  // otherwise: three reads, 1 s and 2 s apart
+)
+
+// confirmGone decides whether a user that just read 404 is gone, so that a refresh never drops an account from
+// state because a replica has not seen it yet, which would make the next apply create a second emergency account.
+// A user in deletedItems was deleted, whatever the replicas say. Otherwise the read is repeated: for a while after
+// the provider's own write (recent), and briefly for an account written long ago, which no replica lags any more.
+// It returns the user when a repeated read finds it; otherwise err is the last 404, and gone is whether to believe it.
+func (r *accountResource) confirmGone(ctx context.Context, id string, recent bool) (user graphUser, gone bool, err error) {
+	if _, derr := r.client.Graph.Directory().DeletedItems().ByDirectoryObjectId(id).Get(ctx, nil); derr == nil {
+		return graphUser{}, true, nil
+	}
+	wait := goneWait
+	if recent {
+		wait = recentGoneWait
+	}
+	confirmCtx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	err = clients.RetryWhileNotFound(confirmCtx, "user "+id, func(confirmCtx context.Context) error {
+		var err error
+		user, err = getUser(confirmCtx, r.client, id)
+		return err
+	})
+	if ctx.Err() != nil || !clients.IsNotFound(err) {
+		return user, false, err
+	}
+	return graphUser{}, !recent, err
 }
 
 func (r *accountResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -497,20 +545,101 @@ func (r *accountResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.AddError("Cannot update the emergency account", explainUpdate(plan, err))
 		return
 	}
+	resp.Diagnostics.Append(clients.RememberWrite(ctx, resp.Private)...)
 	switch {
 	case !plan.PasswordWOVersion.IsNull():
 		plan.Password = types.StringNull()
 	case rotate:
 		plan.Password = types.StringValue(password)
 	}
-	user, err := getUser(ctx, r.client, id)
+	plan.ID, plan.ObjectID, plan.InitialDomain = state.ID, state.ObjectID, state.InitialDomain
+	read, err := r.readBackUpdate(ctx, id, plan)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the emergency account", clients.Explain("reading user "+id, clients.PermUserRead, err))
 		return
 	}
-	plan.ID, plan.ObjectID, plan.InitialDomain = state.ID, state.ObjectID, state.InitialDomain
-	resp.Diagnostics.Append(user.applyTo(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, read)...)
+}
+
+// updateReadBackWait bounds how long Update waits for a read that shows its PATCH.
+const updateReadBackWait = 30 * time.Second
+
+// errStaleRead is a read that does not show the provider's own write yet.
+var errStaleRead = errors.New("the read does not show the update yet")
+
+// readBackUpdate reads the user until a read shows what the PATCH wrote: a replica the write has not reached
+// answers the previous values, and Terraform would reject them as an inconsistent result. If no read shows the
+// write within updateReadBackWait, what Graph accepted (the plan) stands for the attributes the PATCH set, and the
+// rest comes from the last read.
+func (r *accountResource) readBackUpdate(ctx context.Context, id string, plan accountModel) (accountModel, error) {
+	waitCtx, cancel := context.WithTimeout(ctx, updateReadBackWait)
+	defer cancel()
+	var read accountModel
+	err := clients.RetryWhile(waitCtx, "the update of user "+id, func(err error) bool {
+		return errors.Is(err, errStaleRead) || clients.IsNotFound(err)
+	}, func(ctx context.Context) error {
+		user, err := getUser(ctx, r.client, id)
+		if err != nil {
+			return err
+		}
+		read = plan
+		if diags := user.applyTo(ctx, &read); diags.HasError() {
+			return fmt.Errorf("reading user %s: %v", id, diags)
+		}
+		if !plan.written(read) {
+			return errStaleRead
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return read, nil
+	case ctx.Err() == nil && errors.Is(err, errStaleRead):
+		tflog.Warn(ctx, "no read showed the update yet; keeping the values Graph accepted", map[string]any{"id": id})
+		return plan.withWritten(read), nil
+	}
+	return accountModel{}, err
+}
+
+// written reports whether read shows, as planned, every attribute Update may write and the plan knows.
+func (m accountModel) written(read accountModel) bool {
+	for i, want := range m.writable() {
+		if !want.IsNull() && !want.IsUnknown() && !want.Equal(read.writable()[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// writable is what Update may write, in a fixed order.
+func (m accountModel) writable() []attr.Value {
+	return []attr.Value{m.DisplayName, m.UserPrincipalName, m.MailNickname, m.AccountEnabled, m.UsageLocation, m.CertificateUserIDs}
+}
+
+// withWritten is read with the attributes Update may write taken from m where m knows them.
+func (m accountModel) withWritten(read accountModel) accountModel {
+	known := func(planned, got attr.Value) bool {
+		return !planned.IsNull() && !planned.IsUnknown() && !planned.Equal(got)
+	}
+	if known(m.DisplayName, read.DisplayName) {
+		read.DisplayName = m.DisplayName
+	}
+	if known(m.UserPrincipalName, read.UserPrincipalName) {
+		read.UserPrincipalName = m.UserPrincipalName
+	}
+	if known(m.MailNickname, read.MailNickname) {
+		read.MailNickname = m.MailNickname
+	}
+	if known(m.AccountEnabled, read.AccountEnabled) {
+		read.AccountEnabled = m.AccountEnabled
+	}
+	if known(m.UsageLocation, read.UsageLocation) {
+		read.UsageLocation = m.UsageLocation
+	}
+	if known(m.CertificateUserIDs, read.CertificateUserIDs) {
+		read.CertificateUserIDs = m.CertificateUserIDs
+	}
+	return read
 }
 
 func (r *accountResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -50,6 +50,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	flags.Float64Var(&cfg.Knobs.CAWriteRate, "ca-write-rate", 0, "Conditional Access writes per second per tenant before 429 (0 = unlimited; Graph documents 1)")
 	flags.BoolVar(&cfg.Knobs.CAOmitRetryAfter, "ca-omit-retry-after", false, "leave Retry-After off Conditional Access 429 answers, as Graph documents")
 	flags.Float64Var(&cfg.Knobs.CAOutsideWriterRate, "ca-outside-writer-rate", 0, "probability that an outside writer adds an exclusion after each GET of a CA policy")
+	flags.DurationVar(&cfg.Knobs.StaleReadWindow, "stale-read-window", 0, "how long after a user is written a read may see the version before (404 for a new user)")
+	flags.Float64Var(&cfg.Knobs.StaleReadRate, "stale-read-rate", 0, "probability that a read within --stale-read-window is stale, drawn for each read")
 	flags.Int64Var(&cfg.RandSeed, "rand-seed", 0, "seed for fault injection and --large-tenant (0 = time-based)")
 	flags.BoolVar(&auditFixtures, "audit-fixtures", false, "add the audit fixtures: a role-assignable group, risky apps, service principals holding directory roles")
 	flags.StringVar(&largeTenant, "large-tenant", "", "generate a large tenant: users,roleAssignments,eligible,servicePrincipals,appRoleAssignments (e.g. 10000,5000,500,3000,30000)")
