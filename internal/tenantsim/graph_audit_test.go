@@ -217,7 +217,10 @@ func TestAuthenticationMethodsAndLicenses(t *testing.T) {
 	if len(fido) != 1 || fido[0]["id"] != id || fido[0]["aaGuid"] != yubiKey5AAGUID || fido[0]["attestationLevel"] != "attested" || fido[0]["passkeyType"] != "deviceBound" {
 		t.Fatalf("fido2Methods %v", fido)
 	}
-	c.expect(http.StatusOK, "GET", pathTier0Member+"/authentication/fido2Methods/"+id+"?$select=id,model", nil)
+	c.expect(http.StatusOK, "GET", pathTier0Member+"/authentication/fido2Methods/"+id, nil)
+	// Neither method supports query options (Graph v1.0 reference).
+	c.expectError(http.StatusBadRequest, "Request_BadRequest", "GET", pathTier0Member+"/authentication/fido2Methods/"+id+"?$select=id,model", nil)
+	c.expectError(http.StatusBadRequest, "Request_BadRequest", "GET", pathTier0Member+"/authentication/fido2Methods?$select=id", nil)
 	c.expectError(http.StatusNotFound, "Request_ResourceNotFound", "GET", pathTier0Member+"/authentication/fido2Methods/nope", nil)
 	methods := values(c.expect(http.StatusOK, "GET", pathTier0Member+"/authentication/methods", nil))
 	if len(methods) != 2 || methods[0]["@odata.type"] != "#microsoft.graph.passwordAuthenticationMethod" || methods[0]["id"] != passwordMethodID ||

@@ -144,8 +144,24 @@ func (s *Server) listAuthMethods(w http.ResponseWriter, r *http.Request, params 
 	return nil
 }
 
+// noQueryOptions refuses every OData query option: "List fido2AuthenticationMethods" and "Get
+// fido2AuthenticationMethod" (Graph v1.0 reference) say the methods do not support optional query parameters.
+// Graph may ignore one instead of refusing it; refusing is the harsher of the two, so a client that relies on
+// $select or $top there fails here first.
+func noQueryOptions(r *http.Request) *graphError {
+	for name := range r.URL.Query() {
+		if strings.HasPrefix(name, "$") {
+			return badRequest(fmt.Sprintf("Query option '%s' is not supported for fido2Methods.", name))
+		}
+	}
+	return nil
+}
+
 // listFIDO2Methods is GET /users/{id}/authentication/fido2Methods.
 func (s *Server) listFIDO2Methods(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	if gerr := noQueryOptions(r); gerr != nil {
+		return gerr
+	}
 	q, gerr := parseListQuery(r, fido2Schema, applicationsDefaultPage, applicationsMaxPage)
 	if gerr != nil {
 		return gerr
@@ -165,6 +181,9 @@ func (s *Server) listFIDO2Methods(w http.ResponseWriter, r *http.Request, params
 
 // getFIDO2Method is GET /users/{id}/authentication/fido2Methods/{methodId}.
 func (s *Server) getFIDO2Method(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	if gerr := noQueryOptions(r); gerr != nil {
+		return gerr
+	}
 	selected, gerr := parseSelect(r, fido2Schema)
 	if gerr != nil {
 		return gerr

@@ -236,7 +236,7 @@ func policyOf(p models.ConditionalAccessPolicyable) caPolicy {
 func readFIDO2(ctx context.Context, c *clients.Client, ids []string, f *facts) error {
 	paths := make([]string, len(ids))
 	for i, id := range ids {
-		paths[i] = "/users/" + url.PathEscape(id) + "/authentication/fido2Methods?$select=id"
+		paths[i] = "/users/" + url.PathEscape(id) + "/authentication/fido2Methods" // no $select: the method takes no query options
 	}
 	results, err := batchGet(ctx, c, paths)
 	if err != nil {
