@@ -61,7 +61,7 @@ var (
 	PermSignInRead    = Permission{Name: "AuditLog.Read.All"}
 	PermRoleRead      = Permission{Name: "RoleManagement.Read.Directory", Alternative: "RoleManagement.ReadWrite.Directory"}
 	PermCARead        = Permission{Name: "Policy.Read.All"}
-	PermCAWrite       = Permission{Name: "Policy.ReadWrite.ConditionalAccess (with Policy.Read.All)"}
+	PermCAWrite       = Permission{Name: "Policy.ReadWrite.ConditionalAccess (with Policy.Read.All and Application.Read.All)"}
 	// PIM schedule requests accept the narrower RoleAssignmentSchedule permission; roleAssignments (direct) only
 	// RoleManagement.ReadWrite.Directory.
 	PermRoleScheduleWrite = Permission{Name: "RoleAssignmentSchedule.ReadWrite.Directory", Alternative: "RoleManagement.ReadWrite.Directory"}
