@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -23,6 +24,11 @@ import (
 const LiveEnv = "BREAKGLASS_ACC_LIVE"
 
 var sim *tenantsim.Server
+
+// Realistic are the rules of Entra that every acceptance test meets, at magnitudes short enough for the suite
+// (issue #14): PIM refuses to end an active assignment younger than PIMMinActiveDuration (5 minutes in Entra).
+// Tests that change the knobs start from these and put them back.
+var Realistic = tenantsim.Knobs{PIMMinActiveDuration: 5 * time.Second}
 
 // ProtoV6ProviderFactories serves the provider in-process, plus the echo provider that surfaces ephemeral values
 // in tests.
@@ -46,7 +52,7 @@ func run(m *testing.M) int {
 	if os.Getenv("TF_ACC") == "" || Live() {
 		return m.Run()
 	}
-	cfg := tenantsim.Config{}
+	cfg := tenantsim.Config{Knobs: Realistic}
 	if path := os.Getenv("TENANTSIM_REQUEST_LOG"); path != "" {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {

@@ -35,8 +35,19 @@ func RetryWhileNotFound(ctx context.Context, what string, op func(context.Contex
 	return RetryWhile(ctx, what, IsNotFound, op)
 }
 
-// RetryWhile is RetryWhileNotFound for any transient condition (e.g. PIM's "principal not found" codes).
+// RetryWhile is RetryWhileNotFound for any transient condition of replication (e.g. PIM's "principal not found"
+// codes).
 func RetryWhile(ctx context.Context, what string, transient func(error) bool, op func(context.Context) error) error {
+	return retry(ctx, what+" was still not visible", "Entra ID replication", transient, op)
+}
+
+// RetryWhileRefused calls op while it fails with a refusal that only time ends (transient), e.g. PIM's refusal
+// to end an assignment younger than five minutes; why names the wait in the logs and the final error.
+func RetryWhileRefused(ctx context.Context, what, why string, transient func(error) bool, op func(context.Context) error) error {
+	return retry(ctx, what, why, transient, op)
+}
+
+func retry(ctx context.Context, what, why string, transient func(error) bool, op func(context.Context) error) error {
 	start := time.Now()
 	var wait time.Duration
 	for attempt := 1; ; attempt++ {
@@ -45,11 +56,10 @@ func RetryWhile(ctx context.Context, what string, transient func(error) bool, op
 			return err
 		}
 		wait = Backoff.next(wait)
-		tflog.Debug(ctx, "waiting for Entra ID replication", map[string]any{"object": what, "attempt": attempt, "next_wait": wait.String()})
+		tflog.Debug(ctx, "waiting for "+why, map[string]any{"object": what, "attempt": attempt, "next_wait": wait.String()})
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s was still not visible after waiting %s for Entra ID replication (%d attempts): %w",
-				what, time.Since(start).Round(time.Second), attempt, err)
+			return fmt.Errorf("%s after waiting %s for %s (%d attempts): %w", what, time.Since(start).Round(time.Second), why, attempt, err)
 		case <-time.After(wait):
 		}
 	}

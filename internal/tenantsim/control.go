@@ -151,6 +151,20 @@ func (s *Server) AddUsers(users []map[string]any) error {
 	return nil
 }
 
+// ActivateRole records that the principal activated an eligible assignment of the role at the tenant scope for d,
+// as a person does in PIM (an application cannot): an active schedule with assignmentType Activated and an
+// afterDuration expiration, listed before the principal's other schedules.
+func (s *Server) ActivateRole(principalID, roleDefinitionID string, d time.Duration) {
+	now := time.Now().UTC().Truncate(time.Second)
+	g := &roleGrant{kind: activeGrant, scheduleID: uuid.NewString(), principalID: strings.ToLower(principalID),
+		roleDefinitionID: strings.ToLower(roleDefinitionID), directoryScopeID: "/", createdUsing: uuid.NewString(),
+		activated: true, created: now, start: now, end: now.Add(d), expirationType: "afterDuration",
+		duration: fmt.Sprintf("PT%dS", int(d.Seconds()))}
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	s.dir.rbac.grants = append([]*roleGrant{g}, s.dir.rbac.grants...)
+}
+
 // RoleAssignmentSchedules returns the active role assignment schedules (unifiedRoleAssignmentSchedule JSON) that
 // have not expired, made through PIM or outside it, in creation order.
 func (s *Server) RoleAssignmentSchedules() []map[string]any {

@@ -27,6 +27,8 @@ import (
 //     eligible duplicates.
 //   - 400 RoleAssignmentDoesNotExist "The Role assignment does not exist." for adminRemove/adminUpdate of nothing;
 //     400 as in the PIM error table of the governanceRoleAssignmentRequest API and as observed for PIM removals.
+//   - 400 ActiveDurationTooShort for adminRemove of an active assignment younger than Knobs.PIMMinActiveDuration
+//     (5 minutes in Entra; DanielChronlund/DCToolbox#50 quotes the answer).
 //   - 400 RoleAssignmentRequestPolicyValidationFailed "The following policy rules failed: [\"ExpirationRule\"]"
 //     (MicrosoftDocs/azure-docs#80426).
 //   - PIM's own service errors come wrapped in an UnknownError whose message is a JSON object: 403
@@ -235,14 +237,16 @@ func pimServiceError(status int, errorCode, message string) *graphError {
 // ---- PIM error answers ----
 
 const (
-	msgSubjectNotFound      = "The subject is not found."
-	msgRoleNotFound         = "The role is not found."
-	msgAssignmentExists     = "The Role assignment already exists."
-	msgAssignmentNotExists  = "The Role assignment does not exist."
-	msgConflictingObject    = "A conflicting object with one or more of the specified property values is present in the directory."
-	msgInvalidRoleScope     = "Must specify valid property scope of entity RoleAssignment"
-	codePolicyValidation    = "RoleAssignmentRequestPolicyValidationFailed"
-	policyValidationMessage = "The following policy rules failed: [%s]"
+	msgSubjectNotFound     = "The subject is not found."
+	msgRoleNotFound        = "The role is not found."
+	msgAssignmentExists    = "The Role assignment already exists."
+	msgAssignmentNotExists = "The Role assignment does not exist."
+	// Microsoft's own spelling ("Miniumum"), as PIM tools quote it (DanielChronlund/DCToolbox#50).
+	msgActiveDurationTooShort = "The Active duration is too short. Miniumum Required is 5 minutes."
+	msgConflictingObject      = "A conflicting object with one or more of the specified property values is present in the directory."
+	msgInvalidRoleScope       = "Must specify valid property scope of entity RoleAssignment"
+	codePolicyValidation      = "RoleAssignmentRequestPolicyValidationFailed"
+	policyValidationMessage   = "The following policy rules failed: [%s]"
 )
 
 func subjectNotFound() *graphError {
@@ -324,10 +328,17 @@ func nullableString(s string) any {
 	return s
 }
 
+// scheduleInfo is the schedule as requested: an afterDuration expiration carries its duration and no endDateTime
+// ("expirationPattern": with a duration, endDateTime should not be present and the type is afterDuration, Graph
+// v1.0 reference), so a reader must compute the end from startDateTime; the instances carry the computed end.
 func (g *roleGrant) scheduleInfo() map[string]any {
+	end := g.end
+	if g.expirationType == "afterDuration" {
+		end = time.Time{}
+	}
 	return map[string]any{
 		"startDateTime": nullableTime(g.start), "recurrence": nil,
-		"expiration": map[string]any{"type": g.expirationType, "endDateTime": nullableTime(g.end), "duration": nullableString(g.duration)},
+		"expiration": map[string]any{"type": g.expirationType, "endDateTime": nullableTime(end), "duration": nullableString(g.duration)},
 	}
 }
 
@@ -1343,6 +1354,9 @@ func (s *Server) createScheduleRequest(w http.ResponseWriter, r *http.Request, r
 		if existing == nil {
 			return newGraphError(http.StatusBadRequest, "RoleAssignmentDoesNotExist", msgAssignmentNotExists)
 		}
+	}
+	if req.action == "adminRemove" && rs.kind == activeGrant && now.Sub(existing.created) < s.Knobs().PIMMinActiveDuration {
+		return newGraphError(http.StatusBadRequest, "ActiveDurationTooShort", msgActiveDurationTooShort)
 	}
 	if req.action == "adminRemove" {
 		status = "Revoked"

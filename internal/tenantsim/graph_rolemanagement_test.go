@@ -742,3 +742,21 @@ func TestRoleManagementResponsesMatchGraphSchema(t *testing.T) {
 		t.Fatalf("graphcheck: %v\n%s", err, out)
 	}
 }
+
+// TestPIMActiveDurationTooShort: adminRemove of an active assignment younger than PIMMinActiveDuration is refused
+// as Entra refuses it under five minutes; eligible ones are not concerned.
+func TestPIMActiveDurationTooShort(t *testing.T) {
+	srv := startSim(t, Config{Knobs: Knobs{PIMMinActiveDuration: 300 * time.Millisecond}})
+	c := mainGraphClient(t, srv)
+	user := createUser(t, c, "young")
+	c.expect(http.StatusCreated, "POST", pathAssignmentRequests, pimRequest("adminAssign", user, GlobalAdministratorRoleID, permanent()))
+	msg := c.expectError(http.StatusBadRequest, "ActiveDurationTooShort", "POST", pathAssignmentRequests, pimRequest("adminRemove", user, GlobalAdministratorRoleID, nil))
+	if msg != msgActiveDurationTooShort {
+		t.Errorf("message %q", msg)
+	}
+	expectCount(t, c, pathAssignmentSchedules+principalRoleFilter(user, GlobalAdministratorRoleID), 1)
+	c.expect(http.StatusCreated, "POST", pathEligibilityRequests, pimRequest("adminAssign", user, GlobalAdministratorRoleID, permanent()))
+	c.expect(http.StatusCreated, "POST", pathEligibilityRequests, pimRequest("adminRemove", user, GlobalAdministratorRoleID, nil))
+	time.Sleep(350 * time.Millisecond)
+	c.expect(http.StatusCreated, "POST", pathAssignmentRequests, pimRequest("adminRemove", user, GlobalAdministratorRoleID, nil))
+}

@@ -20,10 +20,15 @@ type Knobs struct {
 	// assignment requests (PIM schedule requests and direct roleAssignments) for this much longer. Real tenants
 	// show tens of seconds, up to about two minutes.
 	PIMReplicationDelay time.Duration
-	ThrottleRate        float64       // fraction of Graph/ARM requests answered 429 with Retry-After
-	RetryAfter          time.Duration // Retry-After value (whole seconds, at least 1); default 1s
-	ServerErrorRate     float64       // fraction answered 503 serviceNotAvailable with Retry-After
-	ResetRate           float64       // fraction whose connection is dropped without an answer
+	// PIMMinActiveDuration is how old an active PIM assignment must be before adminRemove may end it; a younger
+	// one is refused with 400 ActiveDurationTooShort ("The Active duration is too short. Miniumum Required is 5
+	// minutes.", Microsoft's spelling, as reported by PIM tools, e.g. DanielChronlund/DCToolbox#50). Entra
+	// requires 5 minutes.
+	PIMMinActiveDuration time.Duration
+	ThrottleRate         float64       // fraction of Graph/ARM requests answered 429 with Retry-After
+	RetryAfter           time.Duration // Retry-After value (whole seconds, at least 1); default 1s
+	ServerErrorRate      float64       // fraction answered 503 serviceNotAvailable with Retry-After
+	ResetRate            float64       // fraction whose connection is dropped without an answer
 
 	// CAWriteRate is Conditional Access's write throttle: POST, PATCH and DELETE on conditionalAccess/policies
 	// beyond this many per second (per tenant, a token bucket holding one write) answer 429 TooManyRequests with
@@ -50,35 +55,37 @@ type Knobs struct {
 
 // knobsJSON is the wire form of Knobs for PUT/GET /_sim/knobs: durations as Go duration strings ("50ms").
 type knobsJSON struct {
-	Latency             string  `json:"latency"`
-	ReplicationDelay    string  `json:"replication_delay"`
-	PIMReplicationDelay string  `json:"pim_replication_delay"`
-	ThrottleRate        float64 `json:"throttle_rate"`
-	RetryAfter          string  `json:"retry_after"`
-	ServerErrorRate     float64 `json:"server_error_rate"`
-	ResetRate           float64 `json:"reset_rate"`
-	CAWriteRate         float64 `json:"ca_write_rate"`
-	CAOmitRetryAfter    bool    `json:"ca_omit_retry_after"`
-	CAOutsideWriterRate float64 `json:"ca_outside_writer_rate"`
-	StaleReadWindow     string  `json:"stale_read_window"`
-	StaleReadRate       float64 `json:"stale_read_rate"`
+	Latency              string  `json:"latency"`
+	ReplicationDelay     string  `json:"replication_delay"`
+	PIMReplicationDelay  string  `json:"pim_replication_delay"`
+	PIMMinActiveDuration string  `json:"pim_min_active_duration"`
+	ThrottleRate         float64 `json:"throttle_rate"`
+	RetryAfter           string  `json:"retry_after"`
+	ServerErrorRate      float64 `json:"server_error_rate"`
+	ResetRate            float64 `json:"reset_rate"`
+	CAWriteRate          float64 `json:"ca_write_rate"`
+	CAOmitRetryAfter     bool    `json:"ca_omit_retry_after"`
+	CAOutsideWriterRate  float64 `json:"ca_outside_writer_rate"`
+	StaleReadWindow      string  `json:"stale_read_window"`
+	StaleReadRate        float64 `json:"stale_read_rate"`
 }
 
 // MarshalJSON writes durations as Go duration strings.
 func (k Knobs) MarshalJSON() ([]byte, error) {
 	return json.Marshal(knobsJSON{
-		Latency:             k.Latency.String(),
-		ReplicationDelay:    k.ReplicationDelay.String(),
-		PIMReplicationDelay: k.PIMReplicationDelay.String(),
-		ThrottleRate:        k.ThrottleRate,
-		RetryAfter:          k.RetryAfter.String(),
-		ServerErrorRate:     k.ServerErrorRate,
-		ResetRate:           k.ResetRate,
-		CAWriteRate:         k.CAWriteRate,
-		CAOmitRetryAfter:    k.CAOmitRetryAfter,
-		CAOutsideWriterRate: k.CAOutsideWriterRate,
-		StaleReadWindow:     k.StaleReadWindow.String(),
-		StaleReadRate:       k.StaleReadRate,
+		Latency:              k.Latency.String(),
+		ReplicationDelay:     k.ReplicationDelay.String(),
+		PIMReplicationDelay:  k.PIMReplicationDelay.String(),
+		PIMMinActiveDuration: k.PIMMinActiveDuration.String(),
+		ThrottleRate:         k.ThrottleRate,
+		RetryAfter:           k.RetryAfter.String(),
+		ServerErrorRate:      k.ServerErrorRate,
+		ResetRate:            k.ResetRate,
+		CAWriteRate:          k.CAWriteRate,
+		CAOmitRetryAfter:     k.CAOmitRetryAfter,
+		CAOutsideWriterRate:  k.CAOutsideWriterRate,
+		StaleReadWindow:      k.StaleReadWindow.String(),
+		StaleReadRate:        k.StaleReadRate,
 	})
 }
 
@@ -99,6 +106,8 @@ func (k *Knobs) UnmarshalJSON(data []byte) error {
 			out.ReplicationDelay, err = decodeDuration(value)
 		case "pimreplicationdelay":
 			out.PIMReplicationDelay, err = decodeDuration(value)
+		case "pimminactiveduration":
+			out.PIMMinActiveDuration, err = decodeDuration(value)
 		case "retryafter":
 			out.RetryAfter, err = decodeDuration(value)
 		case "throttlerate":
@@ -152,7 +161,7 @@ func (k Knobs) validate() error {
 	if k.CAWriteRate < 0 || math.IsNaN(k.CAWriteRate) || math.IsInf(k.CAWriteRate, 0) {
 		return fmt.Errorf("ca_write_rate must be a number of writes per second, 0 or more; got %v", k.CAWriteRate)
 	}
-	if k.Latency < 0 || k.ReplicationDelay < 0 || k.PIMReplicationDelay < 0 || k.RetryAfter < 0 || k.StaleReadWindow < 0 {
+	if k.Latency < 0 || k.ReplicationDelay < 0 || k.PIMReplicationDelay < 0 || k.RetryAfter < 0 || k.StaleReadWindow < 0 || k.PIMMinActiveDuration < 0 {
 		return fmt.Errorf("durations must not be negative")
 	}
 	return nil

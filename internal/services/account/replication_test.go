@@ -13,14 +13,14 @@ import (
 )
 
 // These tests change the simulated tenant's knobs, which every test of the package shares: they are not parallel,
-// so they run before the parallel ones start, and they put the knobs back.
+// so they run before the parallel ones start, and they put the knobs back as they found them.
 
 // TestAccAccount_staleReadsAfterCreate: a refresh right after the account was created reaches replicas that have
 // not seen it (every read 404s). Dropping it from state would make the next apply create a second emergency
 // account; the provider keeps it, with a warning, and the plan proposes nothing.
 func TestAccAccount_staleReadsAfterCreate(t *testing.T) {
 	sim := acctest.Sim(t)
-	t.Cleanup(func() { sim.SetKnobs(tenantsim.Knobs{}) })
+	prev, stale := staleReads(t, sim)
 	name := uniqueName(t)
 	config := fmt.Sprintf(`
 resource "breakglass_account" "test" {
@@ -31,7 +31,7 @@ resource "breakglass_account" "test" {
 	resource.Test(t, testCase(t,
 		resource.TestStep{Config: config, Check: capture(&id, "id")},
 		resource.TestStep{
-			PreConfig:    func() { sim.SetKnobs(tenantsim.Knobs{StaleReadWindow: time.Hour, StaleReadRate: 1}) },
+			PreConfig:    func() { sim.SetKnobs(stale(time.Hour)) },
 			RefreshState: true,
 			Check: func(s *terraform.State) error {
 				rs, ok := s.RootModule().Resources[address]
@@ -44,7 +44,7 @@ resource "breakglass_account" "test" {
 		},
 		resource.TestStep{Config: config, PlanOnly: true}, // the refresh inside the plan 404s too: still no create
 		resource.TestStep{
-			PreConfig: func() { sim.SetKnobs(tenantsim.Knobs{}) }, // replicated: reads find it again
+			PreConfig: func() { sim.SetKnobs(prev) }, // replicated: reads find it again
 			Config:    config,
 			PlanOnly:  true,
 		},
@@ -55,7 +55,7 @@ resource "breakglass_account" "test" {
 // The update waits for a read that shows its change instead of reporting an inconsistent result.
 func TestAccAccount_staleReadsAfterUpdate(t *testing.T) {
 	sim := acctest.Sim(t)
-	t.Cleanup(func() { sim.SetKnobs(tenantsim.Knobs{}) })
+	_, stale := staleReads(t, sim)
 	name := uniqueName(t)
 	config := func(display string) string {
 		return fmt.Sprintf(`
@@ -70,10 +70,23 @@ resource "breakglass_account" "test" {
 			// The account was created more than the window ago; only the update's own write is read stale.
 			PreConfig: func() {
 				time.Sleep(3 * time.Second)
-				sim.SetKnobs(tenantsim.Knobs{StaleReadWindow: 3 * time.Second, StaleReadRate: 1})
+				sim.SetKnobs(stale(3 * time.Second))
 			},
 			Config: config("Ops " + name + " renamed"),
 			Check:  resource.TestCheckResourceAttr(address, "display_name", "Ops "+name+" renamed"),
 		},
 	))
+}
+
+// staleReads returns the knobs as the test found them (put back when it ends) and those knobs with every read
+// stale for window after a write.
+func staleReads(t *testing.T, sim *tenantsim.Server) (prev tenantsim.Knobs, stale func(window time.Duration) tenantsim.Knobs) {
+	t.Helper()
+	prev = sim.Knobs()
+	t.Cleanup(func() { sim.SetKnobs(prev) })
+	return prev, func(window time.Duration) tenantsim.Knobs {
+		k := prev
+		k.StaleReadWindow, k.StaleReadRate = window, 1
+		return k
+	}
 }

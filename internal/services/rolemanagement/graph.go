@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
@@ -97,10 +98,26 @@ func (a assignment) makePermanent(ctx context.Context, c *clients.Client, justif
 	return err
 }
 
-// remove submits adminRemove; an assignment that is already gone counts as removed.
+// remove submits adminRemove; an assignment that is already gone counts as removed. PIM refuses to end an active
+// assignment younger than five minutes (ActiveDurationTooShort), so a destroy or replacement right after the
+// create waits that out, within the delete timeout.
 func (a assignment) remove(ctx context.Context, c *clients.Client, justification string) error {
 	body := a.request(models.ADMINREMOVE_UNIFIEDROLESCHEDULEREQUESTACTIONS, justification, false)
-	_, err := c.Graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body, nil)
+	logged := false
+	err := clients.RetryWhileRefused(ctx, "PIM still refused to end "+a.principalID+"'s assignment",
+		"the assignment to be 5 minutes old (ActiveDurationTooShort)", func(err error) bool {
+			ge, ok := clients.AsGraphError(err)
+			tooYoung := ok && ge.Code == "ActiveDurationTooShort"
+			if tooYoung && !logged {
+				tflog.Info(ctx, "PIM refuses to end an assignment younger than 5 minutes; waiting until it may", map[string]any{
+					"principal_id": a.principalID, "role_definition_id": a.roleDefinitionID})
+				logged = true
+			}
+			return tooYoung
+		}, func(ctx context.Context) error {
+			_, err := c.Graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body, nil)
+			return err
+		})
 	if ge, ok := clients.AsGraphError(err); ok && ge.Code == "RoleAssignmentDoesNotExist" {
 		return nil
 	}
@@ -158,19 +175,36 @@ func (a assignment) read(ctx context.Context, c *clients.Client, method string) 
 		return nil, err
 	}
 	for _, s := range resp.GetValue() {
-		if !strings.EqualFold(deref(s.GetDirectoryScopeId()), a.scope) {
+		// An Activated schedule is someone's time-bound activation of an eligible assignment, not the assignment
+		// this resource manages, whatever the order Graph lists them in.
+		if !strings.EqualFold(deref(s.GetDirectoryScopeId()), a.scope) || strings.EqualFold(deref(s.GetAssignmentType()), "Activated") {
 			continue
 		}
-		found := &schedule{id: deref(s.GetId())}
-		if info := s.GetScheduleInfo(); info != nil && info.GetExpiration() != nil {
-			exp := info.GetExpiration()
-			if exp.GetTypeEscaped() != nil && *exp.GetTypeEscaped() != models.NOEXPIRATION_EXPIRATIONPATTERNTYPE && exp.GetEndDateTime() != nil {
-				found.endDate = exp.GetEndDateTime().UTC().Format(time.RFC3339)
-			}
-		}
-		return found, nil
+		return &schedule{id: deref(s.GetId()), endDate: scheduleEnd(s.GetScheduleInfo())}, nil
 	}
 	return nil, nil
+}
+
+// scheduleEnd is when a schedule ends (RFC 3339), "" if it never does. An afterDuration expiration has a duration
+// and no endDateTime, so its end is startDateTime plus the duration; if Graph gives neither, the schedule still
+// ends, and the raw expiration says so.
+func scheduleEnd(info models.RequestScheduleable) string {
+	if info == nil || info.GetExpiration() == nil {
+		return ""
+	}
+	exp := info.GetExpiration()
+	switch {
+	case exp.GetTypeEscaped() == nil || *exp.GetTypeEscaped() == models.NOEXPIRATION_EXPIRATIONPATTERNTYPE:
+		return ""
+	case exp.GetEndDateTime() != nil:
+		return exp.GetEndDateTime().UTC().Format(time.RFC3339)
+	}
+	if d := exp.GetDuration(); d != nil && info.GetStartDateTime() != nil {
+		if length, err := d.ToDuration(); err == nil {
+			return info.GetStartDateTime().Add(length).UTC().Format(time.RFC3339)
+		}
+	}
+	return exp.GetTypeEscaped().String() // bounded, end unknown: still not permanent
 }
 
 // explain turns PIM's refusals into what the user can do about them.

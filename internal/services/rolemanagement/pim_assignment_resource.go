@@ -32,7 +32,9 @@ var (
 
 const (
 	// defaultTimeout covers PIM's replication of a principal created moments earlier, which can take minutes.
-	defaultTimeout       = 5 * time.Minute
+	defaultTimeout = 5 * time.Minute
+	// deleteTimeout outlasts PIM's refusal to end an assignment younger than five minutes (ActiveDurationTooShort).
+	deleteTimeout        = 10 * time.Minute
 	defaultJustification = "Permanent active assignment for an emergency access (break glass) account, managed by Terraform."
 	methodPIM            = "pim"
 	methodDirect         = "direct"
@@ -321,7 +323,7 @@ func (r *pimAssignmentResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultTimeout)
+	timeout, diags := state.Timeouts.Delete(ctx, deleteTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -15,10 +15,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/microsoft/kiota-abstractions-go/serialization"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/policies"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/acctest"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
 )
 
@@ -148,6 +150,70 @@ func TestAccPIMAssignment_replicationDelay(t *testing.T) {
 	}))
 }
 
+// TestAccPIMAssignment_destroyRightAfterCreate: PIM refuses to end an active assignment younger than its minimum
+// active duration (ActiveDurationTooShort; five minutes in Entra, 20 s here). The destroy that follows the apply
+// at once waits until PIM accepts the removal instead of failing.
+func TestAccPIMAssignment_destroyRightAfterCreate(t *testing.T) {
+	sim := acctest.Sim(t)
+	setTestClient(t)
+	defer sim.SetKnobs(sim.Knobs())
+	k := sim.Knobs()
+	k.PIMMinActiveDuration = 20 * time.Second
+	sim.SetKnobs(k)
+	var created time.Time
+	tc := testCase(t, resource.TestStep{
+		Config: accountAndAssignment(nickname(), `role = "Global Administrator"`),
+		Check:  func(*terraform.State) error { created = time.Now(); return nil },
+	})
+	checkGone := tc.CheckDestroy
+	tc.CheckDestroy = func(s *terraform.State) error {
+		if waited := time.Since(created); waited < 15*time.Second {
+			return fmt.Errorf("destroy finished %s after the apply, before PIM could have accepted the removal: the knob had no effect", waited)
+		}
+		return checkGone(s)
+	}
+	resource.Test(t, tc)
+}
+
+// TestAccPIMAssignment_boundedSchedules: schedules that end are never taken for the permanent assignment. One given
+// an afterDuration expiration (a duration, no endDateTime) shows its end and is made permanent again; an
+// activation of an eligible assignment (assignmentType Activated), left after someone removed the permanent one,
+// is not the assignment, so the plan creates it again.
+func TestAccPIMAssignment_boundedSchedules(t *testing.T) {
+	sim := acctest.Sim(t)
+	setTestClient(t)
+	config := accountAndAssignment(nickname(), `role = "Helpdesk Administrator"`)
+	var principal string
+	resource.ParallelTest(t, testCase(t,
+		resource.TestStep{Config: config, Check: func(s *terraform.State) error {
+			principal = s.RootModule().Resources[address].Primary.Attributes["principal_id"]
+			return nil
+		}},
+		resource.TestStep{
+			PreConfig: func() {
+				scheduleRequest(t, principal, helpdeskAdminID, models.ADMINUPDATE_UNIFIEDROLESCHEDULEREQUESTACTIONS, scheduleFor(30*24*time.Hour))
+			},
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate),
+			}},
+			Check: resource.TestCheckNoResourceAttr(address, "end_date_time"),
+		},
+		resource.TestStep{
+			PreConfig: func() {
+				scheduleRequest(t, principal, helpdeskAdminID, models.ADMINREMOVE_UNIFIEDROLESCHEDULEREQUESTACTIONS, nil)
+				sim.ActivateRole(principal, helpdeskAdminID, 8*time.Hour)
+			},
+			Config:             config,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreate),
+			}},
+		},
+	))
+}
+
 func TestAccPIMAssignment_drift(t *testing.T) {
 	setTestClient(t)
 	nick := nickname()
@@ -172,7 +238,7 @@ func TestAccPIMAssignment_drift(t *testing.T) {
 		resource.TestStep{ // given an end date
 			PreConfig: func() {
 				end := time.Now().Add(30 * 24 * time.Hour)
-				scheduleRequest(t, principal, helpdeskAdminID, models.ADMINUPDATE_UNIFIEDROLESCHEDULEREQUESTACTIONS, &end)
+				scheduleRequest(t, principal, helpdeskAdminID, models.ADMINUPDATE_UNIFIEDROLESCHEDULEREQUESTACTIONS, scheduleUntil(end))
 			},
 			Config:           config,
 			ConfigPlanChecks: expect(plancheck.ResourceActionUpdate),
@@ -286,7 +352,7 @@ func TestAccPIMAssignment_badInput(t *testing.T) {
 
 // ---- helpers that change the tenant through Graph, as an administrator would ----
 
-func scheduleRequest(t *testing.T, principal, role string, action models.UnifiedRoleScheduleRequestActions, end *time.Time) {
+func scheduleRequest(t *testing.T, principal, role string, action models.UnifiedRoleScheduleRequestActions, info models.RequestScheduleable) {
 	t.Helper()
 	req := models.NewUnifiedRoleAssignmentScheduleRequest()
 	req.SetAction(&action)
@@ -294,10 +360,20 @@ func scheduleRequest(t *testing.T, principal, role string, action models.Unified
 	req.SetRoleDefinitionId(&role)
 	req.SetDirectoryScopeId(ptr("/"))
 	req.SetJustification(ptr(tokenExchangeNote))
-	if end != nil {
-		req.SetScheduleInfo(scheduleUntil(*end))
+	if info != nil {
+		req.SetScheduleInfo(info)
 	}
-	if _, err := testClient.Graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(context.Background(), req, nil); err != nil {
+	// Like the provider, someone removing an assignment PIM made moments ago waits until PIM lets them.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := clients.RetryWhileRefused(ctx, "PIM still refused "+action.String(), "the assignment's minimum active duration", func(err error) bool {
+		ge, ok := clients.AsGraphError(err)
+		return ok && ge.Code == "ActiveDurationTooShort"
+	}, func(ctx context.Context) error {
+		_, err := testClient.Graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, req, nil)
+		return err
+	})
+	if err != nil {
 		t.Fatalf("%v on the active assignment: %v", action, err)
 	}
 }
@@ -316,6 +392,19 @@ func eligibleRequest(t *testing.T, principal, role string, action models.Unified
 	if _, err := testClient.Graph.RoleManagement().Directory().RoleEligibilityScheduleRequests().Post(context.Background(), req, nil); err != nil {
 		t.Fatalf("%v on the eligible assignment: %v", action, err)
 	}
+}
+
+// scheduleFor is a schedule that ends after d, as an afterDuration expiration (no endDateTime).
+func scheduleFor(d time.Duration) models.RequestScheduleable {
+	now := time.Now().UTC()
+	exp := models.NewExpirationPattern()
+	typ := models.AFTERDURATION_EXPIRATIONPATTERNTYPE
+	exp.SetTypeEscaped(&typ)
+	exp.SetDuration(serialization.FromDuration(d))
+	info := models.NewRequestSchedule()
+	info.SetStartDateTime(&now)
+	info.SetExpiration(exp)
+	return info
 }
 
 func scheduleUntil(end time.Time) models.RequestScheduleable {

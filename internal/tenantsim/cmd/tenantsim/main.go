@@ -43,6 +43,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	flags.DurationVar(&cfg.Knobs.Latency, "latency", 0, "latency added to every Graph, ARM and token request")
 	flags.DurationVar(&cfg.Knobs.ReplicationDelay, "replication-delay", 0, "how long new objects stay invisible to reads")
 	flags.DurationVar(&cfg.Knobs.PIMReplicationDelay, "pim-replication-delay", 0, "extra time new principals stay unknown to role assignment requests")
+	flags.DurationVar(&cfg.Knobs.PIMMinActiveDuration, "pim-min-active-duration", 0, "how old an active PIM assignment must be before adminRemove ends it (Entra: 5m)")
 	flags.Float64Var(&cfg.Knobs.ThrottleRate, "throttle-rate", 0, "fraction of Graph/ARM requests answered 429")
 	flags.DurationVar(&cfg.Knobs.RetryAfter, "retry-after", 0, "Retry-After of 429 and 503 answers (default 1s)")
 	flags.Float64Var(&cfg.Knobs.ServerErrorRate, "server-error-rate", 0, "fraction of Graph/ARM requests answered 503")
