@@ -15,6 +15,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	abstractions "github.com/microsoft/kiota-abstractions-go"
 	kiotaauth "github.com/microsoft/kiota-authentication-azure-go"
 	khttp "github.com/microsoft/kiota-http-go"
 	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
@@ -23,6 +24,16 @@ import (
 )
 
 // Client is what the provider hands every resource, data source and ephemeral resource.
+//
+// Size rule: nothing reachable from Client's type (its fields, recursively, and the parameters and results of its
+// exported methods) may be msgraph-sdk-go's GraphServiceClient or one of its request builders, and the same holds
+// for every value the provider stores in an interface (resources, data sources, what their structs hold). The
+// framework receives a *Client as `any`, and hashicorp/go-plugin's net/rpc server calls reflect.Type.Method, so
+// the linker keeps every exported method of every type reachable from a value in an interface: a GraphServiceClient
+// field, or an exported method returning one, links every request builder of Graph (a 129 MB provider instead of
+// 48 MB). So Client holds the kiota RequestAdapter and call sites build the client with the plain function Graph:
+// clients.Graph(c).Users()... TestNoGraphClientBehindInterfaces (internal/provider) enforces the rule and
+// `make bench` reports the size and the request builders linked.
 type Client struct {
 	TenantID       string
 	SubscriptionID string
@@ -30,8 +41,9 @@ type Client struct {
 	AuthMethod     AuthMethod
 	Credential     azcore.TokenCredential
 
-	// Graph is the Microsoft Graph v1.0 client (kiota: retries 429/503/504 honouring Retry-After).
-	Graph *msgraphsdk.GraphServiceClient
+	// GraphAdapter sends Microsoft Graph v1.0 requests (kiota: retries 429/503/504 honouring Retry-After); Graph(c)
+	// is the Graph client over it. Never a GraphServiceClient here: see the size rule above.
+	GraphAdapter abstractions.RequestAdapter
 	// ARM is the Azure Resource Manager pipeline (azcore: bearer token, retries, Retry-After).
 	ARM *arm.Client
 
@@ -78,7 +90,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		"auth_method": string(method), "cloud": ep.Name, "graph": ep.GraphEndpoint, "resource_manager": ep.ResourceManagerEndpoint,
 	})
 
-	graph, err := newGraphClient(cred, ep, cfg.Version)
+	graphAdapter, err := newGraphAdapter(cred, ep, cfg.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -88,12 +100,12 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	return &Client{
 		TenantID: cfg.TenantID, SubscriptionID: cfg.SubscriptionID, Endpoints: ep, AuthMethod: method,
-		Credential: cred, Graph: graph, ARM: armClient,
+		Credential: cred, GraphAdapter: graphAdapter, ARM: armClient,
 		CAWrites: rate.NewLimiter(rate.Limit(caWritesPerSecond), 1),
 	}, nil
 }
 
-func newGraphClient(cred azcore.TokenCredential, ep Endpoints, version string) (*msgraphsdk.GraphServiceClient, error) {
+func newGraphAdapter(cred azcore.TokenCredential, ep Endpoints, version string) (abstractions.RequestAdapter, error) {
 	graphURL, err := url.Parse(ep.GraphEndpoint)
 	if err != nil {
 		return nil, fmt.Errorf("graph endpoint %q: %w", ep.GraphEndpoint, err)
@@ -122,8 +134,31 @@ func newGraphClient(cred azcore.TokenCredential, ep Endpoints, version string) (
 		return nil, err
 	}
 	adapter.SetBaseUrl(ep.GraphEndpoint + "/v1.0")
-	return msgraphsdk.NewGraphServiceClient(adapter), nil
+	// The SDK's constructor registers kiota's default serializers and turns on the adapter's backing store, once;
+	// Graph(c) builds the same client afterwards without repeating that.
+	msgraphsdk.NewGraphServiceClient(adapter)
+	return adapter, nil
 }
+
+// Graph is the Microsoft Graph v1.0 client over c.GraphAdapter, equal to what msgraphsdk.NewGraphServiceClient
+// returns for it (TestGraph checks). Call it where a request is built, clients.Graph(c).Users().Get(...), and
+// never keep the result in Client or in anything stored in an interface (see the size rule on Client). It is a
+// function, not a method: an exported method returning *GraphServiceClient puts every request builder back in
+// the binary (measured: 129 MB). It does not call NewGraphServiceClient, which registers kiota's default
+// serializers and re-enables the adapter's backing store on every call, writes that would race with requests in
+// flight; New did them once.
+func Graph(c *Client) *msgraphsdk.GraphServiceClient {
+	return &msgraphsdk.GraphServiceClient{GraphBaseServiceClient: msgraphsdk.GraphBaseServiceClient{
+		BaseRequestBuilder: abstractions.BaseRequestBuilder{
+			RequestAdapter: c.GraphAdapter,
+			UrlTemplate:    graphURLTemplate,
+			PathParameters: map[string]string{"baseurl": c.GraphAdapter.GetBaseUrl()},
+		},
+	}}
+}
+
+// graphURLTemplate is the URL template of msgraph-sdk-go's GraphBaseServiceClient.
+const graphURLTemplate = "{+baseurl}"
 
 // armClientOptions configures ARM's azcore pipeline: the cloud's endpoints, logging of every call, Graph's retry
 // budget, and the provider's own User-Agent.

@@ -348,7 +348,7 @@ func (r *accountResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	var id string
-	created, err := r.client.Graph.Users().Post(ctx, body, nil)
+	created, err := clients.Graph(r.client).Users().Post(ctx, body, nil)
 	if err != nil {
 		// The answer may be lost although Graph created the user: adopt it rather than leave it behind for the
 		// next apply to create a twin under another generated name.
@@ -493,7 +493,7 @@ const (
 // the provider's own write (recent), and briefly for an account written long ago, which no replica lags any more.
 // It returns the user when a repeated read finds it; otherwise err is the last 404, and gone is whether to believe it.
 func (r *accountResource) confirmGone(ctx context.Context, id string, recent bool) (user graphUser, gone bool, err error) {
-	if _, derr := r.client.Graph.Directory().DeletedItems().ByDirectoryObjectId(id).Get(ctx, nil); derr == nil {
+	if _, derr := clients.Graph(r.client).Directory().DeletedItems().ByDirectoryObjectId(id).Get(ctx, nil); derr == nil {
 		return graphUser{}, true, nil
 	}
 	wait := goneWait
@@ -541,7 +541,7 @@ func (r *accountResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	id := state.ID.ValueString()
-	if _, err := r.client.Graph.Users().ByUserId(id).Patch(ctx, body, nil); err != nil {
+	if _, err := clients.Graph(r.client).Users().ByUserId(id).Patch(ctx, body, nil); err != nil {
 		resp.Diagnostics.AddError("Cannot update the emergency account", explainUpdate(plan, err))
 		return
 	}
@@ -654,7 +654,7 @@ func (r *accountResource) Delete(ctx context.Context, req resource.DeleteRequest
 	defer cancel()
 
 	id := state.ID.ValueString()
-	err := r.client.Graph.Users().ByUserId(id).Delete(ctx, nil)
+	err := clients.Graph(r.client).Users().ByUserId(id).Delete(ctx, nil)
 	if err != nil && !clients.IsNotFound(err) {
 		resp.Diagnostics.AddError("Cannot delete the emergency account", clients.Explain("deleting user "+id, clients.PermUserWrite, err))
 		return
@@ -664,7 +664,7 @@ func (r *accountResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	// The soft-deleted user reaches deletedItems on every replica only after a moment.
 	err = clients.RetryWhileNotFound(ctx, "deleted user "+id, func(ctx context.Context) error {
-		return r.client.Graph.Directory().DeletedItems().ByDirectoryObjectId(id).Delete(ctx, nil)
+		return clients.Graph(r.client).Directory().DeletedItems().ByDirectoryObjectId(id).Delete(ctx, nil)
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot purge the emergency account from deleted items",

@@ -64,7 +64,7 @@ func checkDestroyed(t *testing.T) resource.TestCheckFunc {
 			if rs.Type != "breakglass_account" {
 				continue
 			}
-			_, err := c.Graph.Users().ByUserId(rs.Primary.ID).Get(context.Background(), nil)
+			_, err := clients.Graph(c).Users().ByUserId(rs.Primary.ID).Get(context.Background(), nil)
 			if err == nil {
 				return fmt.Errorf("user %s still exists after destroy", rs.Primary.ID)
 			}
@@ -294,7 +294,7 @@ resource "breakglass_account" "test" {
 		return func() {
 			u := models.NewUser()
 			change(u)
-			if _, err := acctest.Client(t).Graph.Users().ByUserId(id).Patch(context.Background(), u, nil); err != nil {
+			if _, err := clients.Graph(acctest.Client(t)).Users().ByUserId(id).Patch(context.Background(), u, nil); err != nil {
 				t.Fatalf("changing the user behind Terraform's back: %v", err)
 			}
 		}
@@ -319,7 +319,7 @@ resource "breakglass_account" "test" {
 		},
 		resource.TestStep{
 			PreConfig: func() {
-				if err := acctest.Client(t).Graph.Users().ByUserId(id).Delete(context.Background(), nil); err != nil {
+				if err := clients.Graph(acctest.Client(t)).Users().ByUserId(id).Delete(context.Background(), nil); err != nil {
 					t.Fatalf("deleting the user behind Terraform's back: %v", err)
 				}
 			},
@@ -437,7 +437,7 @@ func capture(dst *string, attr string) resource.TestCheckFunc {
 // checkUser reads the user straight from Graph and applies check.
 func checkUser(t *testing.T, check func(models.Userable) error) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		u, err := acctest.Client(t).Graph.Users().ByUserId(stateValue(s, "id")).Get(context.Background(), &users.UserItemRequestBuilderGetRequestConfiguration{
+		u, err := clients.Graph(acctest.Client(t)).Users().ByUserId(stateValue(s, "id")).Get(context.Background(), &users.UserItemRequestBuilderGetRequestConfiguration{
 			QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id", "passwordPolicies", "accountEnabled"}},
 		})
 		if err != nil {

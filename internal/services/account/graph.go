@@ -33,7 +33,7 @@ type graphUser struct{ models.Userable }
 
 // getUser reads a user by object id or UPN.
 func getUser(ctx context.Context, c *clients.Client, idOrUPN string) (graphUser, error) {
-	u, err := c.Graph.Users().ByUserId(idOrUPN).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+	u, err := clients.Graph(c).Users().ByUserId(idOrUPN).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect},
 	})
 	if err == nil && u.GetId() != nil {
@@ -170,7 +170,7 @@ type domainList []models.Domainable
 
 func tenantDomains(ctx context.Context, c *clients.Client) (domainList, error) {
 	return c.Memo.Domains.Get(ctx, func(ctx context.Context) ([]models.Domainable, error) {
-		resp, err := c.Graph.Domains().Get(ctx, nil)
+		resp, err := clients.Graph(c).Domains().Get(ctx, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -49,7 +49,8 @@ func FuzzGetUserPath(f *testing.F) {
 		f.Fatal(err)
 	}
 	adapter.SetBaseUrl(server.URL + "/v1.0")
-	c := &clients.Client{Graph: msgraphsdk.NewGraphServiceClient(adapter)}
+	// NewGraphServiceClient registers kiota's serializers and enables the backing store, as clients.New does.
+	c := &clients.Client{GraphAdapter: msgraphsdk.NewGraphServiceClient(adapter).GetAdapter()}
 	f.Fuzz(func(t *testing.T, idOrUPN string) {
 		if idOrUPN == "" || !utf8.ValidString(idOrUPN) {
 			t.Skip("Terraform import ids are non-empty text")

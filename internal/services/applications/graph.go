@@ -88,7 +88,7 @@ type batchStep struct {
 // items of a batch one by one (a 200 envelope can hold 429s), so throttled and unavailable items are sent again
 // after their Retry-After, in a batch of their own.
 func sendBatches(ctx context.Context, c *clients.Client, steps []batchStep) (int, error) {
-	adapter := c.Graph.GetAdapter()
+	adapter := c.GraphAdapter
 	sent := 0
 	for start := 0; start < len(steps); start += batchSize {
 		pending := steps[start:min(start+batchSize, len(steps))]

@@ -204,7 +204,7 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 	slices.Sort(ids)
 	var steps []batchStep
 	for _, chunk := range chunks(ids, idsPerFilter) {
-		info, err := c.Graph.ServicePrincipals().ToGetRequestInformation(ctx, &graphsp.ServicePrincipalsRequestBuilderGetRequestConfiguration{
+		info, err := clients.Graph(c).ServicePrincipals().ToGetRequestInformation(ctx, &graphsp.ServicePrincipalsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &graphsp.ServicePrincipalsRequestBuilderGetQueryParameters{
 				Filter: ptr(inFilter("id", chunk)),
 				Select: []string{"id", "appId", "displayName", "appOwnerOrganizationId", "verifiedPublisher", "servicePrincipalType",
@@ -224,7 +224,7 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 				func(context.Context) (models.ServicePrincipalCollectionResponseable, error) { return page, nil },
 				func(ctx context.Context, link string) (models.ServicePrincipalCollectionResponseable, error) {
 					stats.Requests++
-					return c.Graph.ServicePrincipals().WithUrl(link).Get(ctx, nil)
+					return clients.Graph(c).ServicePrincipals().WithUrl(link).Get(ctx, nil)
 				},
 				func(sp models.ServicePrincipalable) {
 					stats.ServicePrincipals++
@@ -261,7 +261,7 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 	}
 	steps = steps[:0]
 	for _, chunk := range chunks(appIDs, idsPerFilter) {
-		info, err := c.Graph.Applications().ToGetRequestInformation(ctx, &graphapps.ApplicationsRequestBuilderGetRequestConfiguration{
+		info, err := clients.Graph(c).Applications().ToGetRequestInformation(ctx, &graphapps.ApplicationsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &graphapps.ApplicationsRequestBuilderGetQueryParameters{
 				Filter: ptr(inFilter("appId", chunk)),
 				Select: []string{"id", "appId", "displayName", "keyCredentials", "passwordCredentials"},
@@ -280,7 +280,7 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 				func(context.Context) (models.ApplicationCollectionResponseable, error) { return page, nil },
 				func(ctx context.Context, link string) (models.ApplicationCollectionResponseable, error) {
 					stats.Requests++
-					return c.Graph.Applications().WithUrl(link).Get(ctx, nil)
+					return clients.Graph(c).Applications().WithUrl(link).Get(ctx, nil)
 				},
 				func(app models.Applicationable) {
 					stats.Applications++
@@ -432,7 +432,7 @@ type grantsRead struct {
 func readGrants(ctx context.Context, c *clients.Client) (*grantsRead, error) {
 	out := &grantsRead{bySP: map[string]map[string]int{}, requests: 1}
 	graphFilter := "appId eq '" + MicrosoftGraphAppID + "'"
-	found, err := c.Graph.ServicePrincipals().Get(ctx, &graphsp.ServicePrincipalsRequestBuilderGetRequestConfiguration{
+	found, err := clients.Graph(c).ServicePrincipals().Get(ctx, &graphsp.ServicePrincipalsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &graphsp.ServicePrincipalsRequestBuilderGetQueryParameters{Filter: &graphFilter, Select: []string{"id", "appId", "appRoles"}},
 	})
 	if err != nil {
@@ -449,7 +449,7 @@ func readGrants(ctx context.Context, c *clients.Client) (*grantsRead, error) {
 		}
 	}
 	top := maxPageSize
-	grants := c.Graph.ServicePrincipals().ByServicePrincipalId(deref(graph.GetId())).AppRoleAssignedTo()
+	grants := clients.Graph(c).ServicePrincipals().ByServicePrincipalId(deref(graph.GetId())).AppRoleAssignedTo()
 	err = listAll(ctx,
 		func(ctx context.Context) (models.AppRoleAssignmentCollectionResponseable, error) {
 			out.requests++
@@ -498,7 +498,7 @@ func readRoleHolders(ctx context.Context, c *clients.Client) (*rolesRead, error)
 		return out, fail("listing role definitions", clients.PermRoleRead, err)
 	}
 	top := maxPageSize
-	assignments := c.Graph.RoleManagement().Directory().RoleAssignments()
+	assignments := clients.Graph(c).RoleManagement().Directory().RoleAssignments()
 	err = listAll(ctx,
 		func(ctx context.Context) (models.UnifiedRoleAssignmentCollectionResponseable, error) {
 			out.requests++

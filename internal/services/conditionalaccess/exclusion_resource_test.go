@@ -57,7 +57,7 @@ type policyView struct {
 func policies(t *testing.T) map[string]policyView {
 	t.Helper()
 	top := int32(999)
-	resp, err := client(t).Graph.Identity().ConditionalAccess().Policies().Get(context.Background(), &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
+	resp, err := clients.Graph(client(t)).Identity().ConditionalAccess().Policies().Get(context.Background(), &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
 		QueryParameters: &identity.ConditionalAccessPoliciesRequestBuilderGetQueryParameters{Top: &top},
 	})
 	if err != nil {

@@ -51,11 +51,11 @@ func listPolicies(ctx context.Context, c *clients.Client) ([]policySummary, erro
 
 // readPolicies is listPolicies as Graph answered it, for a refresh to hand to the plan (clients.Memo.CAPolicies).
 func readPolicies(ctx context.Context, c *clients.Client) ([]models.ConditionalAccessPolicyable, error) {
-	resp, err := c.Graph.Identity().ConditionalAccess().Policies().Get(ctx, nil)
+	resp, err := clients.Graph(c).Identity().ConditionalAccess().Policies().Get(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	it, err := msgraphcore.NewPageIterator[models.ConditionalAccessPolicyable](resp, c.Graph.GetAdapter(), models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue)
+	it, err := msgraphcore.NewPageIterator[models.ConditionalAccessPolicyable](resp, c.GraphAdapter, models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue)
 	if err != nil {
 		return nil, err
 	}
@@ -210,12 +210,12 @@ var errorMapping = abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErro
 
 // readUsers GETs one policy's conditions.users as raw JSON.
 func readUsers(ctx context.Context, c *clients.Client, id string) (usersCondition, error) {
-	item := c.Graph.Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id)
+	item := clients.Graph(c).Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id)
 	ri, err := item.ToGetRequestInformation(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := c.Graph.GetAdapter().SendPrimitive(ctx, ri, "[]byte", errorMapping)
+	raw, err := c.GraphAdapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +239,7 @@ func readUsers(ctx context.Context, c *clients.Client, id string) (usersConditio
 // before another writer's change and undo that change; the caller reads again instead (throttledFor). (The
 // client's retry of a connection reset still resends the same body, at most a few hundred milliseconds later.)
 func writeUsers(ctx context.Context, c *clients.Client, id string, users usersCondition) error {
-	item := c.Graph.Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id)
+	item := clients.Graph(c).Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id)
 	ri, err := item.ToGetRequestInformation(ctx, nil)
 	if err != nil {
 		return err
@@ -254,7 +254,7 @@ func writeUsers(ctx context.Context, c *clients.Client, id string, users usersCo
 	ri.Method = abstractions.PATCH
 	ri.Headers.TryAdd("Accept", "application/json")
 	ri.SetStreamContentAndContentType(body, "application/json")
-	return c.Graph.GetAdapter().SendNoContent(ctx, ri, errorMapping)
+	return c.GraphAdapter.SendNoContent(ctx, ri, errorMapping)
 }
 
 // maxAttempts bounds the read-modify-write loop against writers outside this provider.

@@ -72,7 +72,7 @@ func readUsers(ctx context.Context, c *clients.Client, ids []string, f *facts) e
 		}
 		filter := "id in (" + strings.Join(quoted, ",") + ")"
 		for {
-			resp, err := c.Graph.Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
+			resp, err := clients.Graph(c).Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
 				QueryParameters: &users.UsersRequestBuilderGetQueryParameters{Filter: &filter, Select: selectFields},
 			})
 			if err == nil {
@@ -129,7 +129,7 @@ func realTime(t *time.Time) *time.Time {
 }
 
 func readInitialDomain(ctx context.Context, c *clients.Client, f *facts) error {
-	resp, err := c.Graph.Domains().Get(ctx, &domains.DomainsRequestBuilderGetRequestConfiguration{
+	resp, err := clients.Graph(c).Domains().Get(ctx, &domains.DomainsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &domains.DomainsRequestBuilderGetQueryParameters{Select: []string{"id", "isInitial"}},
 	})
 	if err != nil {
@@ -149,7 +149,7 @@ func readInitialDomain(ctx context.Context, c *clients.Client, f *facts) error {
 // without PIM licensing refuses them; then the directory's roleAssignments (always permanent there) stand in.
 func readGlobalAdmins(ctx context.Context, c *clients.Client, f *facts) error {
 	filter := fmt.Sprintf("roleDefinitionId eq '%s'", globalAdministratorRoleID)
-	resp, err := c.Graph.RoleManagement().Directory().RoleAssignmentScheduleInstances().Get(ctx,
+	resp, err := clients.Graph(c).RoleManagement().Directory().RoleAssignmentScheduleInstances().Get(ctx,
 		&rolemanagement.DirectoryRoleAssignmentScheduleInstancesRequestBuilderGetRequestConfiguration{
 			QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleInstancesRequestBuilderGetQueryParameters{
 				Filter: &filter, Select: []string{"id", "principalId", "directoryScopeId", "memberType", "endDateTime"},
@@ -169,7 +169,7 @@ func readGlobalAdmins(ctx context.Context, c *clients.Client, f *facts) error {
 		return fmt.Errorf("%s", clients.Explain("reading the Global Administrator assignments", clients.PermRoleScheduleRead, err))
 	}
 	pimRefusal := refusal("reading PIM's role assignment schedule instances", clients.PermRoleScheduleRead, licencePIM, ge)
-	direct, err := c.Graph.RoleManagement().Directory().RoleAssignments().Get(ctx, &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{
+	direct, err := clients.Graph(c).RoleManagement().Directory().RoleAssignments().Get(ctx, &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetQueryParameters{Filter: &filter},
 	})
 	if err == nil {
@@ -191,7 +191,7 @@ func readGlobalAdmins(ctx context.Context, c *clients.Client, f *facts) error {
 
 // readPolicies reads every Conditional Access policy once.
 func readPolicies(ctx context.Context, c *clients.Client, f *facts) error {
-	resp, err := c.Graph.Identity().ConditionalAccess().Policies().Get(ctx, &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
+	resp, err := clients.Graph(c).Identity().ConditionalAccess().Policies().Get(ctx, &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
 		QueryParameters: &identity.ConditionalAccessPoliciesRequestBuilderGetQueryParameters{
 			Select: []string{"id", "displayName", "state", "conditions", "grantControls"},
 		},
@@ -341,7 +341,7 @@ func readExcludedGroups(ctx context.Context, c *clients.Client, f *facts, allowe
 
 // iterate walks every page of a collection with the SDK's page iterator.
 func iterate[T any](ctx context.Context, c *clients.Client, first any, factory serialization.ParsableFactory, visit func(T)) error {
-	it, err := msgraphcore.NewPageIterator[T](first, c.Graph.GetAdapter(), factory)
+	it, err := msgraphcore.NewPageIterator[T](first, c.GraphAdapter, factory)
 	if err != nil {
 		return err
 	}
@@ -445,10 +445,10 @@ func sendBatch(ctx context.Context, c *clients.Client, paths []string, indexes [
 	ri := abstractions.NewRequestInformation()
 	ri.Method = abstractions.POST
 	ri.UrlTemplate = "{+baseurl}/$batch"
-	ri.PathParameters = map[string]string{"baseurl": c.Graph.GetAdapter().GetBaseUrl()}
+	ri.PathParameters = map[string]string{"baseurl": c.GraphAdapter.GetBaseUrl()}
 	ri.Headers.TryAdd("Accept", "application/json")
 	ri.SetStreamContentAndContentType(body, "application/json")
-	raw, err := c.Graph.GetAdapter().SendPrimitive(ctx, ri, "[]byte", errorMapping)
+	raw, err := c.GraphAdapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
 	if err != nil {
 		return nil, fmt.Errorf("%s", clients.Explain("sending a Graph $batch", clients.PermUserRead, err))
 	}
@@ -486,7 +486,7 @@ func getRaw(ctx context.Context, c *clients.Client, link string) ([]byte, error)
 	ri.Method = abstractions.GET
 	ri.SetUri(*u)
 	ri.Headers.TryAdd("Accept", "application/json")
-	raw, err := c.Graph.GetAdapter().SendPrimitive(ctx, ri, "[]byte", errorMapping)
+	raw, err := c.GraphAdapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
 	if err != nil {
 		return nil, err
 	}

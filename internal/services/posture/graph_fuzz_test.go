@@ -49,7 +49,8 @@ func recordingClient(t testing.TB, rec http.Handler) *clients.Client {
 		t.Fatal(err)
 	}
 	adapter.SetBaseUrl(server.URL + "/v1.0")
-	return &clients.Client{Graph: msgraphsdk.NewGraphServiceClient(adapter)}
+	// NewGraphServiceClient registers kiota's serializers and enables the backing store, as clients.New does.
+	return &clients.Client{GraphAdapter: msgraphsdk.NewGraphServiceClient(adapter).GetAdapter()}
 }
 
 // FuzzReadUsersFilter sends up to three fuzzed account ids (split at NUL) through readUsers to a recording Graph:

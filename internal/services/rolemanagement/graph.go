@@ -86,7 +86,7 @@ func (a assignment) request(action models.UnifiedRoleScheduleRequestActions, jus
 func (a assignment) assignPermanent(ctx context.Context, c *clients.Client, justification string) error {
 	body := a.request(models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS, justification, true)
 	return clients.RetryWhile(ctx, "principal "+a.principalID, isPrincipalNotReplicated, func(ctx context.Context) error {
-		_, err := c.Graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body, nil)
+		_, err := clients.Graph(c).RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body, nil)
 		return err
 	})
 }
@@ -94,7 +94,7 @@ func (a assignment) assignPermanent(ctx context.Context, c *clients.Client, just
 // makePermanent replaces a time-bound schedule with a permanent one (adminUpdate).
 func (a assignment) makePermanent(ctx context.Context, c *clients.Client, justification string) error {
 	body := a.request(models.ADMINUPDATE_UNIFIEDROLESCHEDULEREQUESTACTIONS, justification, true)
-	_, err := c.Graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body, nil)
+	_, err := clients.Graph(c).RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body, nil)
 	return err
 }
 
@@ -115,7 +115,7 @@ func (a assignment) remove(ctx context.Context, c *clients.Client, justification
 			}
 			return tooYoung
 		}, func(ctx context.Context) error {
-			_, err := c.Graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body, nil)
+			_, err := clients.Graph(c).RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body, nil)
 			return err
 		})
 	if ge, ok := clients.AsGraphError(err); ok && ge.Code == "RoleAssignmentDoesNotExist" {
@@ -130,13 +130,13 @@ func (a assignment) createDirect(ctx context.Context, c *clients.Client) error {
 	body.SetRoleDefinitionId(&a.roleDefinitionID)
 	body.SetDirectoryScopeId(&a.scope)
 	return clients.RetryWhile(ctx, "principal "+a.principalID, isPrincipalNotReplicated, func(ctx context.Context) error {
-		_, err := c.Graph.RoleManagement().Directory().RoleAssignments().Post(ctx, body, nil)
+		_, err := clients.Graph(c).RoleManagement().Directory().RoleAssignments().Post(ctx, body, nil)
 		return err
 	})
 }
 
 func (a assignment) deleteDirect(ctx context.Context, c *clients.Client, id string) error {
-	err := c.Graph.RoleManagement().Directory().RoleAssignments().ByUnifiedRoleAssignmentId(id).Delete(ctx, nil)
+	err := clients.Graph(c).RoleManagement().Directory().RoleAssignments().ByUnifiedRoleAssignmentId(id).Delete(ctx, nil)
 	if clients.IsNotFound(err) {
 		return nil
 	}
@@ -155,7 +155,7 @@ func assignmentFilter(principalID, roleDefinitionID string) string {
 func (a assignment) read(ctx context.Context, c *clients.Client, method string) (*schedule, error) {
 	filter := assignmentFilter(a.principalID, a.roleDefinitionID)
 	if method == methodDirect {
-		resp, err := c.Graph.RoleManagement().Directory().RoleAssignments().Get(ctx, &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{
+		resp, err := clients.Graph(c).RoleManagement().Directory().RoleAssignments().Get(ctx, &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetQueryParameters{Filter: &filter},
 		})
 		if err != nil {
@@ -168,7 +168,7 @@ func (a assignment) read(ctx context.Context, c *clients.Client, method string) 
 		}
 		return nil, nil
 	}
-	resp, err := c.Graph.RoleManagement().Directory().RoleAssignmentSchedules().Get(ctx, &rolemanagement.DirectoryRoleAssignmentSchedulesRequestBuilderGetRequestConfiguration{
+	resp, err := clients.Graph(c).RoleManagement().Directory().RoleAssignmentSchedules().Get(ctx, &rolemanagement.DirectoryRoleAssignmentSchedulesRequestBuilderGetRequestConfiguration{
 		QueryParameters: &rolemanagement.DirectoryRoleAssignmentSchedulesRequestBuilderGetQueryParameters{Filter: &filter},
 	})
 	if err != nil {
@@ -240,7 +240,7 @@ func userFitness(ctx context.Context, c *clients.Client, id string) (clients.Use
 	if f, ok := c.Memo.KnownUserFitness(id); ok {
 		return f, true
 	}
-	u, err := c.Graph.Users().ByUserId(id).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+	u, err := clients.Graph(c).Users().ByUserId(id).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id", "onPremisesSyncEnabled", "assignedLicenses"}},
 	})
 	if err != nil {

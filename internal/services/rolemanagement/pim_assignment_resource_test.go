@@ -80,7 +80,7 @@ func activeSchedules(principal, role string) int {
 		return 0
 	}
 	filter := fmt.Sprintf("principalId eq '%s' and roleDefinitionId eq '%s'", principal, role)
-	resp, err := c.Graph.RoleManagement().Directory().RoleAssignmentSchedules().Get(context.Background(), &roleSchedulesConfig{
+	resp, err := clients.Graph(c).RoleManagement().Directory().RoleAssignmentSchedules().Get(context.Background(), &roleSchedulesConfig{
 		QueryParameters: &roleSchedulesQuery{Filter: &filter},
 	})
 	if err != nil {
@@ -300,7 +300,7 @@ func TestAccPIMAssignment_direct(t *testing.T) {
 		},
 		Check: func(s *terraform.State) error {
 			attrs := s.RootModule().Resources[address].Primary.Attributes
-			resp, err := testClient.Graph.RoleManagement().Directory().RoleAssignments().ByUnifiedRoleAssignmentId(attrs["schedule_id"]).Get(context.Background(), nil)
+			resp, err := clients.Graph(testClient).RoleManagement().Directory().RoleAssignments().ByUnifiedRoleAssignmentId(attrs["schedule_id"]).Get(context.Background(), nil)
 			if err != nil {
 				return fmt.Errorf("the direct role assignment %s is not there: %w", attrs["schedule_id"], err)
 			}
@@ -370,7 +370,7 @@ func scheduleRequest(t *testing.T, principal, role string, action models.Unified
 		ge, ok := clients.AsGraphError(err)
 		return ok && ge.Code == "ActiveDurationTooShort"
 	}, func(ctx context.Context) error {
-		_, err := testClient.Graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, req, nil)
+		_, err := clients.Graph(testClient).RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, req, nil)
 		return err
 	})
 	if err != nil {
@@ -389,7 +389,7 @@ func eligibleRequest(t *testing.T, principal, role string, action models.Unified
 	if action == models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS {
 		req.SetScheduleInfo(scheduleUntil(time.Now().Add(90 * 24 * time.Hour)))
 	}
-	if _, err := testClient.Graph.RoleManagement().Directory().RoleEligibilityScheduleRequests().Post(context.Background(), req, nil); err != nil {
+	if _, err := clients.Graph(testClient).RoleManagement().Directory().RoleEligibilityScheduleRequests().Post(context.Background(), req, nil); err != nil {
 		t.Fatalf("%v on the eligible assignment: %v", action, err)
 	}
 }
@@ -424,7 +424,7 @@ func setExpirationRequired(t *testing.T, role string, required bool) {
 	t.Helper()
 	ctx := context.Background()
 	filter := fmt.Sprintf("scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '%s'", role)
-	resp, err := testClient.Graph.Policies().RoleManagementPolicyAssignments().Get(ctx, &policies.RoleManagementPolicyAssignmentsRequestBuilderGetRequestConfiguration{
+	resp, err := clients.Graph(testClient).Policies().RoleManagementPolicyAssignments().Get(ctx, &policies.RoleManagementPolicyAssignmentsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &policies.RoleManagementPolicyAssignmentsRequestBuilderGetQueryParameters{Filter: &filter},
 	})
 	if err != nil || len(resp.GetValue()) != 1 {
@@ -434,7 +434,7 @@ func setExpirationRequired(t *testing.T, role string, required bool) {
 	rule.SetOdataType(ptr("#microsoft.graph.unifiedRoleManagementPolicyExpirationRule"))
 	rule.SetId(ptr(expirationRuleID))
 	rule.SetIsExpirationRequired(&required)
-	_, err = testClient.Graph.Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(*resp.GetValue()[0].GetPolicyId()).
+	_, err = clients.Graph(testClient).Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(*resp.GetValue()[0].GetPolicyId()).
 		Rules().ByUnifiedRoleManagementPolicyRuleId(expirationRuleID).Patch(ctx, rule, nil)
 	if err != nil {
 		t.Fatalf("patching %s of %s: %v", expirationRuleID, role, err)

@@ -105,7 +105,7 @@ func ListRoleAssignments(ctx context.Context, c *clients.Client, includeEligible
 		return nil, step("listing role definitions", err)
 	}
 	top := maxPageSize
-	dir := c.Graph.RoleManagement().Directory()
+	dir := clients.Graph(c).RoleManagement().Directory()
 
 	schedules := map[string]scheduleFacts{}
 	readSchedules := func(ctx context.Context) error {

@@ -59,7 +59,7 @@ func auditTenant(t *testing.T) *tenantsim.Server {
 		req.SetDirectoryScopeId(ptr("/"))
 		req.SetJustification(ptr("audit fixture"))
 		req.SetScheduleInfo(scheduleUntil(time.Now().Add(90 * 24 * time.Hour)))
-		if _, err := testClient.Graph.RoleManagement().Directory().RoleEligibilityScheduleRequests().Post(context.Background(), req, nil); err != nil {
+		if _, err := clients.Graph(testClient).RoleManagement().Directory().RoleEligibilityScheduleRequests().Post(context.Background(), req, nil); err != nil {
 			if ge, ok := clients.AsGraphError(err); !ok || ge.Code != "RoleAssignmentExists" {
 				t.Fatalf("making Lee Gu eligible for %s: %v", role, err)
 			}

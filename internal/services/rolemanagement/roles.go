@@ -43,10 +43,10 @@ func tenantRoleDefinitions(ctx context.Context, c *clients.Client) ([]models.Uni
 		var defs []models.UnifiedRoleDefinitionable
 		err := listAll(ctx,
 			func(ctx context.Context) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
-				return c.Graph.RoleManagement().Directory().RoleDefinitions().Get(ctx, nil)
+				return clients.Graph(c).RoleManagement().Directory().RoleDefinitions().Get(ctx, nil)
 			},
 			func(ctx context.Context, link string) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
-				return c.Graph.RoleManagement().Directory().RoleDefinitions().WithUrl(link).Get(ctx, nil)
+				return clients.Graph(c).RoleManagement().Directory().RoleDefinitions().WithUrl(link).Get(ctx, nil)
 			},
 			func(def models.UnifiedRoleDefinitionable) { defs = append(defs, def) })
 		return defs, err
