@@ -34,7 +34,7 @@ func RepoRoot() string {
 }
 
 // ProviderDir builds the provider once per test binary and returns the directory holding it. The directory is
-// one per checkout under the system's temp directory, so that test binaries do not leave a 180 MB copy each; a
+// one per checkout under the system's temp directory, so that test binaries do not leave a 70 MB copy each; a
 // new build replaces the binary by rename, which leaves processes still running the old one undisturbed.
 func ProviderDir(tb testing.TB) string {
 	tb.Helper()
