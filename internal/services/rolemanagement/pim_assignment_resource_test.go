@@ -191,7 +191,7 @@ func TestAccPIMAssignment_boundedSchedules(t *testing.T) {
 		}},
 		resource.TestStep{
 			PreConfig: func() {
-				scheduleRequest(t, principal, helpdeskAdminID, models.ADMINUPDATE_UNIFIEDROLESCHEDULEREQUESTACTIONS, scheduleFor(30*24*time.Hour))
+				scheduleRequest(t, principal, models.ADMINUPDATE_UNIFIEDROLESCHEDULEREQUESTACTIONS, scheduleFor(30*24*time.Hour))
 			},
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -201,7 +201,7 @@ func TestAccPIMAssignment_boundedSchedules(t *testing.T) {
 		},
 		resource.TestStep{
 			PreConfig: func() {
-				scheduleRequest(t, principal, helpdeskAdminID, models.ADMINREMOVE_UNIFIEDROLESCHEDULEREQUESTACTIONS, nil)
+				scheduleRequest(t, principal, models.ADMINREMOVE_UNIFIEDROLESCHEDULEREQUESTACTIONS, nil)
 				sim.ActivateRole(principal, helpdeskAdminID, 8*time.Hour)
 			},
 			Config:             config,
@@ -230,7 +230,7 @@ func TestAccPIMAssignment_drift(t *testing.T) {
 		resource.TestStep{Config: config, Check: capturePrincipal},
 		resource.TestStep{ // removed outside Terraform
 			PreConfig: func() {
-				scheduleRequest(t, principal, helpdeskAdminID, models.ADMINREMOVE_UNIFIEDROLESCHEDULEREQUESTACTIONS, nil)
+				scheduleRequest(t, principal, models.ADMINREMOVE_UNIFIEDROLESCHEDULEREQUESTACTIONS, nil)
 			},
 			Config:           config,
 			ConfigPlanChecks: expect(plancheck.ResourceActionCreate),
@@ -238,7 +238,7 @@ func TestAccPIMAssignment_drift(t *testing.T) {
 		resource.TestStep{ // given an end date
 			PreConfig: func() {
 				end := time.Now().Add(30 * 24 * time.Hour)
-				scheduleRequest(t, principal, helpdeskAdminID, models.ADMINUPDATE_UNIFIEDROLESCHEDULEREQUESTACTIONS, scheduleUntil(end))
+				scheduleRequest(t, principal, models.ADMINUPDATE_UNIFIEDROLESCHEDULEREQUESTACTIONS, scheduleUntil(end))
 			},
 			Config:           config,
 			ConfigPlanChecks: expect(plancheck.ResourceActionUpdate),
@@ -246,7 +246,7 @@ func TestAccPIMAssignment_drift(t *testing.T) {
 		},
 		resource.TestStep{ // converted to eligible
 			PreConfig: func() {
-				scheduleRequest(t, principal, helpdeskAdminID, models.ADMINREMOVE_UNIFIEDROLESCHEDULEREQUESTACTIONS, nil)
+				scheduleRequest(t, principal, models.ADMINREMOVE_UNIFIEDROLESCHEDULEREQUESTACTIONS, nil)
 				eligibleRequest(t, principal, helpdeskAdminID, models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS)
 			},
 			Config:           config,
@@ -352,7 +352,9 @@ func TestAccPIMAssignment_badInput(t *testing.T) {
 
 // ---- helpers that change the tenant through Graph, as an administrator would ----
 
-func scheduleRequest(t *testing.T, principal, role string, action models.UnifiedRoleScheduleRequestActions, info models.RequestScheduleable) {
+// scheduleRequest changes the principal's Helpdesk Administrator assignment outside Terraform.
+func scheduleRequest(t *testing.T, principal string, action models.UnifiedRoleScheduleRequestActions, info models.RequestScheduleable) {
+	role := helpdeskAdminID
 	t.Helper()
 	req := models.NewUnifiedRoleAssignmentScheduleRequest()
 	req.SetAction(&action)
