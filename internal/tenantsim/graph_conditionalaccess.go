@@ -592,6 +592,27 @@ func checkRequired(obj map[string]any, typeName, path string) string {
 }
 
 // checkCAPolicy applies Conditional Access's rules to a whole policy (after a PATCH is merged).
+// checkWorkloadIdentityPolicy refuses users in a policy for workload identities. Such a policy assigns service
+// principals (conditions.clientApplications) and applies to nothing else: Microsoft Learn, "Conditional Access
+// for workload identities", builds one by choosing "Workload identities" instead of users, and the users condition
+// then holds includeUsers ["None"] only. So no user or group can be excluded from it.
+func checkWorkloadIdentityPolicy(conditions, users map[string]any) *graphError {
+	clientApps, _ := conditions["clientApplications"].(map[string]any)
+	if len(stringList(clientApps, "includeServicePrincipals")) == 0 && clientApps["servicePrincipalFilter"] == nil {
+		return nil
+	}
+	for _, name := range []string{"excludeUsers", "excludeGroups", "excludeRoles", "includeGroups", "includeRoles"} {
+		if len(stringList(users, name)) > 0 {
+			return caInvalid(fmt.Sprintf("conditions.users.%s must be empty in a policy for workload identities "+
+				"(conditions.clientApplications): such a policy applies to service principals only.", name))
+		}
+	}
+	if include := stringList(users, "includeUsers"); len(include) != 1 || include[0] != "None" {
+		return caInvalid("conditions.users.includeUsers must be [\"None\"] in a policy for workload identities (conditions.clientApplications).")
+	}
+	return nil
+}
+
 func checkCAPolicy(p map[string]any, op caOp) *graphError {
 	if msg := checkRequired(p, "conditionalAccessPolicy", "conditionalAccessPolicy"); msg != "" {
 		return caSchemaMismatch(string(op), msg)
@@ -605,6 +626,9 @@ func checkCAPolicy(p map[string]any, op caOp) *graphError {
 		len(stringList(users, "includeRoles")) == 0 && users["includeGuestsOrExternalUsers"] == nil) {
 		return caInvalid("conditions.users must include users, groups, roles or guests or external users " +
 			"(includeUsers, includeGroups, includeRoles or includeGuestsOrExternalUsers); use includeUsers [\"None\"] for none.")
+	}
+	if gerr := checkWorkloadIdentityPolicy(conditions, users); gerr != nil {
+		return gerr
 	}
 	for _, check := range []struct {
 		name    string

@@ -1124,3 +1124,28 @@ func TestCARequestLogPassesFidelityCheck(t *testing.T) {
 	}
 	t.Logf("check-log.py: %s", strings.TrimSpace(string(out)))
 }
+
+// TestCAPolicyWorkloadIdentity: a policy for workload identities takes no users: creating one that excludes a user,
+// or adding a user exclusion to one, is refused.
+func TestCAPolicyWorkloadIdentity(t *testing.T) {
+	srv := startSim(t, Config{})
+	c := mainGraphClient(t, srv)
+	policy := func(users map[string]any) map[string]any {
+		return map[string]any{
+			"displayName": "Block service principals", "state": "disabled",
+			"conditions": map[string]any{
+				"users": users, "applications": map[string]any{"includeApplications": []any{"All"}},
+				"clientApplications": map[string]any{"includeServicePrincipals": []any{"ServicePrincipalsInMyTenant"}},
+				"clientAppTypes":     []any{"all"},
+			},
+			"grantControls": map[string]any{"operator": "OR", "builtInControls": []any{"block"}},
+		}
+	}
+	created := c.expect(http.StatusCreated, "POST", pathCAPolicies, policy(map[string]any{"includeUsers": []any{"None"}}))
+	id := created["id"].(string)
+	c.expectError(http.StatusBadRequest, "BadRequest", "PATCH", pathCAPolicies+"/"+id, map[string]any{
+		"conditions": map[string]any{"users": map[string]any{"includeUsers": []any{"None"}, "excludeUsers": []any{FixtureLicensedUserID}}},
+	})
+	c.expectError(http.StatusBadRequest, "BadRequest", "POST", pathCAPolicies,
+		policy(map[string]any{"includeUsers": []any{"All"}, "excludeUsers": []any{FixtureLicensedUserID}}))
+}

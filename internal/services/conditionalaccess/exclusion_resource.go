@@ -212,6 +212,7 @@ func (r *exclusionResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			return
 		}
 	}
+	resp.Diagnostics.Append(workloadIdentityError(in.sel, all)...)
 	targets, missing := in.sel.targets(all)
 	for _, id := range missing {
 		resp.Diagnostics.AddAttributeWarning(path.Root("policy_ids"), "Conditional Access policy not found",
@@ -220,6 +221,18 @@ func (r *exclusionResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	ids, names := targetAttributes(targets)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("excluded_policy_ids"), ids)...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("excluded_policies"), names)...)
+}
+
+// workloadIdentityError refuses policy_ids that name a policy for workload identities: it applies to service
+// principals only, and Entra refuses to exclude users or groups from it.
+func workloadIdentityError(sel selection, all []policySummary) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if ids := sel.workloadIdentityIDs(all); len(ids) > 0 {
+		diags.AddAttributeError(path.Root("policy_ids"), "Policy for workload identities",
+			fmt.Sprintf("%s applies to service principals (workload identities), not to users: it cannot lock the emergency "+
+				"accounts out, and Entra refuses user or group exclusions in it. Remove it from policy_ids.", strings.Join(ids, ", ")))
+	}
+	return diags
 }
 
 func targetAttributes(targets []policySummary) (types.Set, types.Map) {
@@ -249,6 +262,9 @@ func (r *exclusionResource) resolveTargets(ctx context.Context, plan *exclusionM
 	all, err := listPolicies(ctx, r.client)
 	if err != nil {
 		diags.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", clients.PermCARead, err))
+		return nil, diags
+	}
+	if diags.Append(workloadIdentityError(in.sel, all)...); diags.HasError() {
 		return nil, diags
 	}
 	targets, missing := in.sel.targets(all)

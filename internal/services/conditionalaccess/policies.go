@@ -41,6 +41,9 @@ type policySummary struct {
 	Controls               []string // grantControls.builtInControls
 	HasAuthStrength        bool
 	Excluded               usersCondition // only excludeUsers and excludeGroups, for Read's drift check
+	// WorkloadIdentity is a policy for service principals (conditions.clientApplications): it applies to no user,
+	// and Entra refuses user or group exclusions in it, so no selection takes it.
+	WorkloadIdentity bool
 }
 
 // listPolicies reads every Conditional Access policy, all pages.
@@ -84,6 +87,10 @@ func summarize(policies []models.ConditionalAccessPolicyable) []policySummary {
 		if cond := p.GetConditions(); cond != nil && cond.GetUsers() != nil {
 			s.Excluded = usersCondition{"excludeUsers": anySlice(cond.GetUsers().GetExcludeUsers()), "excludeGroups": anySlice(cond.GetUsers().GetExcludeGroups())}
 		}
+		if cond := p.GetConditions(); cond != nil && cond.GetClientApplications() != nil {
+			apps := cond.GetClientApplications()
+			s.WorkloadIdentity = len(apps.GetIncludeServicePrincipals()) > 0 || apps.GetServicePrincipalFilter() != nil
+		}
 		out = append(out, s)
 	}
 	return out
@@ -100,6 +107,9 @@ type selection struct {
 
 // selects reports whether the policy is one of the targets.
 func (s selection) selects(p policySummary) bool {
+	if p.WorkloadIdentity {
+		return false
+	}
 	if s.Match == "" {
 		return containsFold(s.PolicyIDs, p.ID)
 	}
@@ -128,6 +138,18 @@ func (s selection) selects(p policySummary) bool {
 }
 
 // targets returns the selected policies sorted by id, and for explicit policy_ids the ids that do not exist.
+// workloadIdentityIDs returns the policy_ids that name policies for workload identities, which cannot exclude the
+// accounts.
+func (s selection) workloadIdentityIDs(all []policySummary) []string {
+	var out []string
+	for _, p := range all {
+		if p.WorkloadIdentity && containsFold(s.PolicyIDs, p.ID) {
+			out = append(out, fmt.Sprintf("%s (%q)", p.ID, p.DisplayName))
+		}
+	}
+	return out
+}
+
 func (s selection) targets(all []policySummary) (selected []policySummary, missing []string) {
 	for _, p := range all {
 		if s.selects(p) {

@@ -2,6 +2,7 @@ package conditionalaccess
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -49,7 +50,8 @@ func TestSelection(t *testing.T) {
 	block := policySummary{ID: "c", State: stateEnabled, Controls: []string{"block"}}
 	device := policySummary{ID: "d", State: stateDisabled, Controls: []string{"compliantDevice"}}
 	session := policySummary{ID: "e", State: stateEnabled}
-	all := []policySummary{mfa, strength, block, device, session}
+	workload := policySummary{ID: "w", State: stateEnabled, Controls: []string{"block"}, WorkloadIdentity: true}
+	all := []policySummary{mfa, strength, block, device, session, workload}
 	cases := []struct {
 		sel  selection
 		want []string
@@ -62,6 +64,8 @@ func TestSelection(t *testing.T) {
 		{selection{Match: matchGrantControls, IncludeReportOnly: true, IncludeDisabled: true}, []string{"a", "b", "c", "d"}},
 		{selection{Match: matchRequiresMFA, IncludeReportOnly: true, Except: []string{"B"}}, []string{"a"}},
 		{selection{PolicyIDs: []string{"d", "e"}}, []string{"d", "e"}},
+		// A policy for workload identities applies to no user and cannot exclude one: never selected.
+		{selection{PolicyIDs: []string{"e", "w"}}, []string{"e"}},
 	}
 	for _, tc := range cases {
 		got, _ := tc.sel.targets(all)
@@ -72,6 +76,12 @@ func TestSelection(t *testing.T) {
 		if !reflect.DeepEqual(ids, tc.want) {
 			t.Errorf("%+v selects %v, want %v", tc.sel, ids, tc.want)
 		}
+	}
+	if got := (selection{Match: matchAll, PolicyIDs: nil}).workloadIdentityIDs(all); got != nil {
+		t.Errorf("a match names workload-identity policies %v; only explicit policy_ids are refused", got)
+	}
+	if got := (selection{PolicyIDs: []string{"W", "a"}}).workloadIdentityIDs(all); len(got) != 1 || !strings.HasPrefix(got[0], "w ") {
+		t.Errorf("workloadIdentityIDs = %v, want the explicit workload-identity policy w", got)
 	}
 	if _, missing := (selection{PolicyIDs: []string{"a", "zz"}}).targets(all); !reflect.DeepEqual(missing, []string{"zz"}) {
 		t.Errorf("missing = %v", missing)
