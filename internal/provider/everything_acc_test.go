@@ -3,6 +3,8 @@ package provider_test
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,8 +16,8 @@ import (
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/acctest"
 )
 
-// TestAccProvider_everything applies testdata/everything, which holds every resource, the ephemeral resource and
-// every data source, then refreshes, plans (empty) and destroys. Terraform chooses the order of independent
+// TestAccProvider_everything applies examples/complete with testdata/audit.tf beside it, so that one configuration
+// holds every resource, the ephemeral resource and every data source, then refreshes, plans (empty) and destroys. Terraform chooses the order of independent
 // calls, and one provider instance serves them all: at -parallelism=1 one at a time in the walk's order, at the
 // default ten at once, so state shared inside the provider meets both (issue #13 was a crash of exactly that kind).
 func TestAccProvider_everything(t *testing.T) {
@@ -40,17 +42,34 @@ func everything(t *testing.T) {
 	workspace, group, location := acctest.Monitoring(t)
 	prefix := "acc" + strings.ReplaceAll(uuid.NewString(), "-", "")[:10]
 	vars := config.Variables{
-		"prefix":              config.StringVariable(prefix),
+		"name_prefix":         config.StringVariable("Cloud Ops " + prefix),
+		"alert_name":          config.StringVariable(prefix),
 		"resource_group_name": config.StringVariable(group),
 		"location":            config.StringVariable(location),
 		"workspace_id":        config.StringVariable(workspace),
 	}
-	dir := config.StaticDirectory("testdata/everything")
+	dir := t.TempDir()
+	for _, f := range []struct{ from, to string }{
+		{"../../examples/complete/main.tf", "main.tf"}, {"../../examples/complete/variables.tf", "variables.tf"},
+		{"../../examples/complete/outputs.tf", "outputs.tf"}, {"testdata/audit.tf", "audit.tf"},
+	} {
+		src, err := os.ReadFile(f.from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The terraform and provider blocks name the provider's registry address and configuration;
+		// terraform-plugin-testing serves the provider in-process and refuses a configuration that declares its own.
+		src = providerBlocks.ReplaceAll(src, nil)
+		if err := os.WriteFile(filepath.Join(dir, f.to), src, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	configDir := config.StaticDirectory(dir)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
-			{ConfigDirectory: dir, ConfigVariables: vars},
+			{ConfigDirectory: configDir, ConfigVariables: vars},
 			{
 				// The audit data sources were read at plan time, before the assignments existed; a refresh shows them.
 				RefreshState: true,
@@ -62,10 +81,13 @@ func everything(t *testing.T) {
 					resource.TestCheckResourceAttrSet("data.breakglass_role_assignments.privileged_active", "assignments.#"),
 				),
 			},
-			{ConfigDirectory: dir, ConfigVariables: vars, PlanOnly: true},
+			{ConfigDirectory: configDir, ConfigVariables: vars, PlanOnly: true},
 		},
 	})
 }
+
+// providerBlocks are the top-level terraform { ... } block and an empty provider "breakglass" {} block.
+var providerBlocks = regexp.MustCompile(`(?ms)^terraform \{.*?^\}\n|^provider "breakglass" \{\}\n`)
 
 // holdsGlobalAdministrator checks that the audit data source lists the account as an active Global Administrator.
 func holdsGlobalAdministrator(account string) resource.TestCheckFunc {
