@@ -618,28 +618,20 @@ func (m accountModel) writable() []attr.Value {
 
 // withWritten is read with the attributes Update may write taken from m where m knows them.
 func (m accountModel) withWritten(read accountModel) accountModel {
-	known := func(planned, got attr.Value) bool {
-		return !planned.IsNull() && !planned.IsUnknown() && !planned.Equal(got)
-	}
-	if known(m.DisplayName, read.DisplayName) {
-		read.DisplayName = m.DisplayName
-	}
-	if known(m.UserPrincipalName, read.UserPrincipalName) {
-		read.UserPrincipalName = m.UserPrincipalName
-	}
-	if known(m.MailNickname, read.MailNickname) {
-		read.MailNickname = m.MailNickname
-	}
-	if known(m.AccountEnabled, read.AccountEnabled) {
-		read.AccountEnabled = m.AccountEnabled
-	}
-	if known(m.UsageLocation, read.UsageLocation) {
-		read.UsageLocation = m.UsageLocation
-	}
-	if known(m.CertificateUserIDs, read.CertificateUserIDs) {
-		read.CertificateUserIDs = m.CertificateUserIDs
-	}
+	keepPlanned(m.DisplayName, &read.DisplayName)
+	keepPlanned(m.UserPrincipalName, &read.UserPrincipalName)
+	keepPlanned(m.MailNickname, &read.MailNickname)
+	keepPlanned(m.AccountEnabled, &read.AccountEnabled)
+	keepPlanned(m.UsageLocation, &read.UsageLocation)
+	keepPlanned(m.CertificateUserIDs, &read.CertificateUserIDs)
 	return read
+}
+
+// keepPlanned sets *got to planned when the plan knows the value.
+func keepPlanned[T attr.Value](planned T, got *T) {
+	if !planned.IsNull() && !planned.IsUnknown() {
+		*got = planned
+	}
 }
 
 func (r *accountResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -76,6 +76,15 @@ func checkDestroyed(t *testing.T) resource.TestCheckFunc {
 	}
 }
 
+// opsAccount is the smallest account configuration: a display name and a mail nickname.
+func opsAccount(name string) string {
+	return fmt.Sprintf(`
+resource "breakglass_account" "test" {
+  display_name  = "Ops %[1]s"
+  mail_nickname = "%[1]s"
+}`, name)
+}
+
 func stateValue(s *terraform.State, attr string) string {
 	return s.RootModule().Resources[address].Primary.Attributes[attr]
 }
@@ -284,11 +293,7 @@ resource "echo" "pw" {}`, name),
 
 func TestAccAccount_drift(t *testing.T) {
 	name := uniqueName(t)
-	config := fmt.Sprintf(`
-resource "breakglass_account" "test" {
-  display_name  = "Ops %[1]s"
-  mail_nickname = "%[1]s"
-}`, name)
+	config := opsAccount(name)
 	var id string
 	patch := func(change func(models.Userable)) func() {
 		return func() {
@@ -336,11 +341,7 @@ resource "breakglass_account" "test" {
 func TestAccAccount_syncedAndLicensedDrift(t *testing.T) {
 	sim := acctest.Sim(t)
 	name := uniqueName(t)
-	config := fmt.Sprintf(`
-resource "breakglass_account" "test" {
-  display_name  = "Ops %[1]s"
-  mail_nickname = "%[1]s"
-}`, name)
+	config := opsAccount(name)
 	var id string
 	resource.ParallelTest(t, testCase(t,
 		resource.TestStep{Config: config, Check: capture(&id, "id")},
@@ -417,12 +418,8 @@ func TestAccAccount_softDeleteKeepsDeletedItem(t *testing.T) {
 			return fmt.Errorf("user %s is not in deleted items: destroy must soft-delete by default", id)
 		},
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-resource "breakglass_account" "test" {
-  display_name  = "Ops %[1]s"
-  mail_nickname = "%[1]s"
-}`, name),
-			Check: capture(&id, "id"),
+			Config: opsAccount(name),
+			Check:  capture(&id, "id"),
 		}},
 	})
 }

@@ -21,12 +21,7 @@ import (
 func TestAccAccount_staleReadsAfterCreate(t *testing.T) {
 	sim := acctest.Sim(t)
 	prev, stale := staleReads(t, sim)
-	name := uniqueName(t)
-	config := fmt.Sprintf(`
-resource "breakglass_account" "test" {
-  display_name  = "Ops %[1]s"
-  mail_nickname = "%[1]s"
-}`, name)
+	config := opsAccount(uniqueName(t))
 	var id string
 	resource.Test(t, testCase(t,
 		resource.TestStep{Config: config, Check: capture(&id, "id")},

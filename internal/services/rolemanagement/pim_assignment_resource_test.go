@@ -132,12 +132,7 @@ func TestAccPIMAssignment_basic(t *testing.T) {
 
 // TestAccPIMAssignment_replicationDelay assigns a role to an account PIM sees only 30 s after its creation.
 func TestAccPIMAssignment_replicationDelay(t *testing.T) {
-	sim := acctest.Sim(t)
-	setTestClient(t)
-	defer sim.SetKnobs(sim.Knobs())
-	k := sim.Knobs()
-	k.PIMReplicationDelay = 30 * time.Second
-	sim.SetKnobs(k)
+	setKnobs(t, func(k *tenantsim.Knobs) { k.PIMReplicationDelay = 30 * time.Second })
 	start := time.Now()
 	resource.Test(t, testCase(t, resource.TestStep{
 		Config: accountAndAssignment(nickname(), `role_definition_id = "`+globalAdminID+`"`),
@@ -154,12 +149,7 @@ func TestAccPIMAssignment_replicationDelay(t *testing.T) {
 // active duration (ActiveDurationTooShort; five minutes in Entra, 20 s here). The destroy that follows the apply
 // at once waits until PIM accepts the removal instead of failing.
 func TestAccPIMAssignment_destroyRightAfterCreate(t *testing.T) {
-	sim := acctest.Sim(t)
-	setTestClient(t)
-	defer sim.SetKnobs(sim.Knobs())
-	k := sim.Knobs()
-	k.PIMMinActiveDuration = 20 * time.Second
-	sim.SetKnobs(k)
+	setKnobs(t, func(k *tenantsim.Knobs) { k.PIMMinActiveDuration = 20 * time.Second })
 	var created time.Time
 	tc := testCase(t, resource.TestStep{
 		Config: accountAndAssignment(nickname(), `role = "Global Administrator"`),
@@ -351,6 +341,18 @@ func TestAccPIMAssignment_badInput(t *testing.T) {
 }
 
 // ---- helpers that change the tenant through Graph, as an administrator would ----
+
+// setKnobs changes the simulated tenant's knobs for the test (which must not be parallel) and puts them back after.
+func setKnobs(t *testing.T, change func(*tenantsim.Knobs)) {
+	t.Helper()
+	sim := acctest.Sim(t)
+	setTestClient(t)
+	prev := sim.Knobs()
+	t.Cleanup(func() { sim.SetKnobs(prev) })
+	k := prev
+	change(&k)
+	sim.SetKnobs(k)
+}
 
 // scheduleRequest changes the principal's Helpdesk Administrator assignment outside Terraform.
 func scheduleRequest(t *testing.T, principal string, action models.UnifiedRoleScheduleRequestActions, info models.RequestScheduleable) {
