@@ -11,8 +11,10 @@ import (
 )
 
 // Entra ID replicates a new object to its other replicas within seconds, sometimes minutes (PIM): a read or a
-// reference right after a create can answer 404. These helpers retry exactly that case, with backoff, until the
-// context's deadline (each resource sets it from its timeouts). No SDK offers this for Graph, hence hand-written.
+// reference right after a create can answer 404, and a read right after a change the previous values. These helpers
+// retry such answers, and refusals that only time ends (RetryWhileRefused), with backoff, until the context's
+// deadline (each resource sets it from its timeouts); RememberWrite and WrittenRecently let a refresh tell a
+// replica's 404 from a deletion. No SDK offers this for Graph, hence hand-written.
 
 // Backoff is the wait schedule between attempts; tests shorten it.
 var Backoff = backoff{Initial: time.Second, Max: 10 * time.Second}
