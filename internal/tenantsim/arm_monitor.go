@@ -513,7 +513,9 @@ var sqrPatchSchema = sObject("ScheduledQueryRuleResourcePatch", map[string]*armS
 
 var sqrPatchSchema2021 = sqrPatchSchema.with(map[string]*armSchema{"identity": nil, "properties": sqrSchema2021.props["properties"].with(nil, []string{})}, nil)
 
-// Evaluation frequencies and window sizes a log search alert takes (the portal's and the service's lists).
+// Evaluation frequencies and window sizes a log search alert takes (the portal's and the service's lists; the
+// service's refusal of P3D lists "Supported granularities are: 5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360,
+// 1440, 2880", azure-rest-api-specs#21258, terraform-provider-azurerm#18886: no PT12H).
 var (
 	sqrFrequencies = []string{"PT1M", "PT5M", "PT10M", "PT15M", "PT30M", "PT45M", "PT1H", "PT2H", "PT3H", "PT4H", "PT5H", "PT6H", "P1D"}
 	sqrWindows     = append(append([]string{}, sqrFrequencies...), "P2D")
@@ -741,6 +743,13 @@ func (s *Server) validateScheduledQueryRule(body map[string]any) *armError {
 	}
 	if freq > window {
 		return armBadRequest(fmt.Sprintf("The evaluation frequency '%s' cannot be greater than the window size '%s'.", props["evaluationFrequency"], props["windowSize"]))
+	}
+	// A rule evaluated every minute looks back six hours at most; P1D and P2D need a frequency of PT5M or more
+	// (terraform-provider-azurerm's azurerm_monitor_scheduled_query_rules_alert_v2 docs, window_duration).
+	// The wording of the service's refusal is not published; this one names both values.
+	if freq == time.Minute && window > 6*time.Hour {
+		return armBadRequest(fmt.Sprintf("The window size '%s' is not supported with the evaluation frequency '%s'. With a frequency of one minute the window size can be at most PT6H.",
+			props["windowSize"], props["evaluationFrequency"]))
 	}
 	criteria, _ := props["criteria"].(map[string]any)
 	conditions, _ := criteria["allOf"].([]any)

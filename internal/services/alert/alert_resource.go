@@ -59,10 +59,14 @@ var diagnosticCategories = []string{
 	"NetworkAccessTrafficLogs", "NetworkAccessAlerts", "B2CRequestLogs",
 }
 
-// The evaluation frequencies and windows Azure Monitor accepts for log alerts.
+// The evaluation frequencies and windows Azure Monitor accepts for log alerts, shortest first. ARM lists the
+// windows when it refuses one ("Supported granularities are: 5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440,
+// 2880", azure-rest-api-specs#21258): there is no PT12H. A one-minute frequency allows windows up to PT6H only
+// (azurerm's azurerm_monitor_scheduled_query_rules_alert_v2 docs), the last of oneMinuteWindows.
 var (
-	frequencies = []string{"PT1M", "PT5M", "PT10M", "PT15M", "PT30M", "PT45M", "PT1H", "PT2H", "PT3H", "PT4H", "PT5H", "PT6H", "PT12H", "P1D"}
-	windows     = []string{"PT1M", "PT5M", "PT10M", "PT15M", "PT30M", "PT45M", "PT1H", "PT2H", "PT3H", "PT4H", "PT5H", "PT6H", "PT12H", "P1D", "P2D"}
+	frequencies      = []string{"PT1M", "PT5M", "PT10M", "PT15M", "PT30M", "PT45M", "PT1H", "PT2H", "PT3H", "PT4H", "PT5H", "PT6H", "P1D"}
+	windows          = append(slices.Clone(frequencies), "P2D")
+	oneMinuteWindows = windows[:slices.Index(windows, "PT6H")+1]
 )
 
 var (
@@ -174,8 +178,9 @@ func (r *alertResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			},
 			"window_size": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString("PT5M"),
-				MarkdownDescription: "How far back each run looks, at least `evaluation_frequency` and at most `P2D`. Default `PT5M`.",
-				Validators:          []validator.String{stringvalidator.OneOf(windows...)},
+				MarkdownDescription: "How far back each run looks, an ISO 8601 duration: " + strings.Join(windows, ", ") + "; at least `evaluation_frequency`, " +
+					"and at most `PT6H` when `evaluation_frequency` is `PT1M`. Default `PT5M`.",
+				Validators: []validator.String{stringvalidator.OneOf(windows...)},
 			},
 			"auto_mitigate": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
@@ -282,11 +287,12 @@ func (r *alertResource) ConfigValidators(context.Context) []resource.ConfigValid
 	}
 }
 
-// windowValidator: a rule cannot look back less than it waits between runs.
+// windowValidator: a rule cannot look back less than it waits between runs, and Azure Monitor refuses windows
+// over PT6H for rules that run every minute.
 type windowValidator struct{}
 
 func (windowValidator) Description(context.Context) string {
-	return "window_size must be at least evaluation_frequency"
+	return "window_size must be at least evaluation_frequency, and at most PT6H when evaluation_frequency is PT1M"
 }
 func (v windowValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
@@ -305,9 +311,15 @@ func (windowValidator) ValidateResource(ctx context.Context, req resource.Valida
 		return
 	}
 	fi, wi := slices.Index(windows, f), slices.Index(windows, w)
-	if fi >= 0 && wi >= 0 && wi < fi {
+	switch {
+	case fi < 0 || wi < 0: // the attribute's own validator names it
+	case wi < fi:
 		resp.Diagnostics.AddAttributeError(path.Root("window_size"), "Window shorter than the evaluation frequency",
 			fmt.Sprintf("window_size %s is shorter than evaluation_frequency %s, so sign-ins between runs would never be seen. Set window_size to %s or longer.", w, f, f))
+	case f == "PT1M" && !slices.Contains(oneMinuteWindows, w):
+		resp.Diagnostics.AddAttributeError(path.Root("window_size"), "Window too long for a one-minute frequency",
+			fmt.Sprintf("Azure Monitor refuses window_size %s for a rule that runs every minute: with evaluation_frequency PT1M the window can be at most PT6H. "+
+				"Set window_size to PT6H or less, or evaluation_frequency to PT5M or more.", w))
 	}
 }
 

@@ -363,6 +363,17 @@ func TestAccAlert_drift(t *testing.T) {
 				}
 				return nil
 			}),
+		drift("action group disabled",
+			func() {
+				e.armEdit(t, e.actionGroupID(e.name+"-ag"), ag, func(_, p map[string]any) { p["enabled"] = false })
+			},
+			func() error {
+				g, _, err := e.armGet(e.actionGroupID(e.name+"-ag"), ag)
+				if err != nil || g["properties"].(map[string]any)["enabled"] != true {
+					return fmt.Errorf("action group still disabled: %v", err)
+				}
+				return nil
+			}),
 		drift("diagnostic category turned off",
 			func() {
 				e.armEdit(t, diagnosticID(e.name+"-diag"), ds, func(_, p map[string]any) {
@@ -533,12 +544,15 @@ func TestAccAlert_badInput(t *testing.T) {
 		override map[string]string
 		want     string
 	}{
-		"no accounts":          {map[string]string{"accounts": "[]"}, `accounts.*at least 1`},
-		"malformed object id":  {map[string]string{"accounts": `[{ object_id = "ops1", user_principal_name = "ops1@contoso.onmicrosoft.com" }]`}, `object_id.*GUID`},
-		"malformed upn":        {map[string]string{"accounts": `[{ object_id = "8f4a1c2e-0000-4000-8000-000000000001", user_principal_name = "ops1" }]`}, `user_principal_name`},
-		"severity 5":           {map[string]string{"severity": "5"}, `severity.*between 0 and 4`},
-		"duration not ISO":     {map[string]string{"evaluation_frequency": `"5m"`}, `evaluation_frequency.*PT5M`},
-		"window over two days": {map[string]string{"window_size": `"P3D"`}, `window_size`},
+		"no accounts":            {map[string]string{"accounts": "[]"}, `accounts.*at least 1`},
+		"malformed object id":    {map[string]string{"accounts": `[{ object_id = "ops1", user_principal_name = "ops1@contoso.onmicrosoft.com" }]`}, `object_id.*GUID`},
+		"malformed upn":          {map[string]string{"accounts": `[{ object_id = "8f4a1c2e-0000-4000-8000-000000000001", user_principal_name = "ops1" }]`}, `user_principal_name`},
+		"severity 5":             {map[string]string{"severity": "5"}, `severity.*between 0 and 4`},
+		"duration not ISO":       {map[string]string{"evaluation_frequency": `"5m"`}, `evaluation_frequency.*PT5M`},
+		"window over two days":   {map[string]string{"window_size": `"P3D"`}, `window_size`},
+		"window of twelve hours": {map[string]string{"window_size": `"PT12H"`}, `window_size.*P1D`},
+		"a day's window every minute": {map[string]string{"evaluation_frequency": `"PT1M"`, "window_size": `"P1D"`},
+			`window_size P1D.*every minute.*PT6H or less`},
 		"window under frequency": {map[string]string{"evaluation_frequency": `"PT15M"`, "window_size": `"PT5M"`},
 			`window_size PT5M is shorter than evaluation_frequency PT15M`},
 		"short name too long": {map[string]string{"action_group": `{ short_name = "emergency-soc-team", email_receivers = [{ name = "soc", email_address = "soc@contoso.com" }] }`},

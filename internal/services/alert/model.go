@@ -304,7 +304,7 @@ func (s spec) actionGroupBody() actionGroup {
 	return actionGroup{
 		Location: "Global", Tags: s.tags,
 		Properties: actionGroupProperties{
-			GroupShortName: g.shortName, Enabled: true,
+			GroupShortName: g.shortName, Enabled: s.enabled,
 			EmailReceivers: orEmpty(g.email), SMSReceivers: orEmpty(g.sms), VoiceReceivers: orEmpty(g.voice), WebhookReceivers: orEmpty(g.webhooks),
 		},
 	}
