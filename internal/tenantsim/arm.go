@@ -34,6 +34,10 @@ type armState struct {
 type armResource struct {
 	kind *armKind
 	data map[string]any
+	// writtenAt and before are the replica model (Knobs.StaleReadWindow) for the kinds that lag their writes:
+	// when the last PUT happened, and the version before it (nil: the PUT created the resource).
+	writtenAt time.Time
+	before    map[string]any
 }
 
 func (r *armResource) id() string { s, _ := r.data["id"].(string); return s }
@@ -387,7 +391,13 @@ func (s *Server) getARMResource(w http.ResponseWriter, c *armCall) *armError {
 	res := s.dir.arm.get(c.id)
 	var out map[string]any
 	if res != nil && res.kind == c.route.kind {
-		out = res.kind.present(res.data, c.apiVersion)
+		data := res.data
+		if s.drawStaleRead(res.writtenAt, time.Now()) {
+			data = res.before // a replica the last PUT has not reached; nil: it has not seen the resource at all
+		}
+		if data != nil {
+			out = res.kind.present(data, c.apiVersion)
+		}
 	}
 	s.dir.mu.RUnlock()
 	if out == nil {

@@ -151,7 +151,14 @@ func (s *Server) putDiagnosticSetting(w http.ResponseWriter, c *armCall) *armErr
 		}
 	}
 	data := diagnosticSettingAnswer(id, name, stored)
-	s.dir.arm.put(&armResource{kind: kindDiagnosticSetting, data: data})
+	// An Entra diagnostic setting can answer 404 to a GET a quarter of a second after its PUT answered 200
+	// (azure-rest-api-specs#30249 and #38858, terraform-provider-azurerm#30808): its reads lag its writes like
+	// Entra's own objects, so it follows the same replica knobs (Knobs.StaleReadWindow, StaleReadRate).
+	res := &armResource{kind: kindDiagnosticSetting, data: data, writtenAt: time.Now()}
+	if existing := s.dir.arm.get(c.id); existing != nil {
+		res.before = existing.data
+	}
+	s.dir.arm.put(res)
 	writeARMJSON(w, http.StatusOK, copyObject(data))
 	return nil
 }

@@ -43,8 +43,8 @@ type Knobs struct {
 	// between the caller's read and write (see graph_conditionalaccess.go for what the script does afterwards).
 	CAOutsideWriterRate float64
 
-	// StaleReadWindow and StaleReadRate are Entra's replicas lagging a write: for StaleReadWindow after a user is
-	// created or changed, each read of it by id or UPN, independently of the one before, sees with probability
+	// StaleReadWindow and StaleReadRate are Entra's replicas lagging a write: for StaleReadWindow after a user (or
+	// an Entra diagnostic setting, see arm_monitor.go) is created or changed, each read of it by id or UPN (by name), independently of the one before, sees with probability
 	// StaleReadRate the version before the write, which for a new user is a 404. A good read can so be followed by
 	// a stale one. Source: Microsoft Entra blog "Designing for Eventual Consistency for Microsoft Entra" (2026-03):
 	// a read right after a write may reach a replica the write has not reached; azuread waits for several

@@ -480,6 +480,7 @@ func (r *alertResource) Create(ctx context.Context, req resource.CreateRequest, 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	r.converge(ctx, nil, plan, &resp.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(clients.RememberWrite(ctx, resp.Private)...)
 }
 
 func (r *alertResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -494,6 +495,7 @@ func (r *alertResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	r.converge(ctx, &state, plan, &resp.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(clients.RememberWrite(ctx, resp.Private)...)
 }
 
 // stateSetter is resp.State of Create and Update.
@@ -642,7 +644,8 @@ func (r *alertResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	found, err := r.refresh(ctx, &state)
+	_, recent := clients.WrittenRecently(ctx, req.Private)
+	found, err := r.refresh(ctx, &state, recent)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the alert", err.Error())
 		return

@@ -2,18 +2,23 @@ package alert
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 )
 
 // refresh reads every object of the alert into m, so drift on any of them shows in the plan: a rule disabled or
 // its query edited, a receiver removed, a diagnostic category turned off, an object deleted. found is false when
 // the sign-in rule (the alert's identity) is gone. A state without accounts is an import: the inputs come from
 // the metadata line of the sign-in query.
-func (r *alertResource) refresh(ctx context.Context, m *alertModel) (found bool, err error) {
+// recent is whether the provider wrote the alert within clients.ReplicationWindow (see readDiagnosticSetting).
+func (r *alertResource) refresh(ctx context.Context, m *alertModel, recent bool) (found bool, err error) {
 	s := spec{subscriptionID: r.client.SubscriptionID, name: m.Name.ValueString(), resourceGroup: m.ResourceGroupName.ValueString()}
 	var rule queryRule
 	ruleFound, err := s.signInRule().get(ctx, r.client, &rule)
@@ -75,27 +80,69 @@ func (r *alertResource) refresh(ctx context.Context, m *alertModel) (found bool,
 	}
 	id := m.DiagnosticSettingID.ValueString()
 	name := id[strings.LastIndex(id, "/")+1:]
-	var setting diagnosticSetting
-	found, err = diagnosticSettingObject(name).get(ctx, r.client, &setting)
+	setting, found, err := r.readDiagnosticSetting(ctx, name, m.DiagnosticSetting, m.WorkspaceID.ValueString(), recent)
 	switch {
 	case err != nil:
 		return true, err
 	case !found:
-		m.DiagnosticSetting, m.DiagnosticSettingID = types.ObjectNull(diagnosticAttrTypes), types.StringNull()
-	case !strings.EqualFold(setting.Properties.WorkspaceID, m.WorkspaceID.ValueString()):
-		m.DiagnosticSetting = types.ObjectNull(diagnosticAttrTypes) // ours, but sending elsewhere now
+		// The id stays: the name is still the alert's, so the plan puts the setting back, and a 404 that
+		// replication explains costs at worst one PUT of the same body, never a refusal of "someone else's" setting.
+		m.DiagnosticSetting = types.ObjectNull(diagnosticAttrTypes)
 	default:
-		var categories []attr.Value
-		for _, l := range setting.Properties.Logs {
-			if l.Enabled {
-				categories = append(categories, types.StringValue(l.Category))
-			}
-		}
-		m.DiagnosticSetting = types.ObjectValueMust(diagnosticAttrTypes, map[string]attr.Value{
-			"name": types.StringValue(name), "categories": types.SetValueMust(types.StringType, categories),
-		})
+		m.DiagnosticSetting = diagnosticValue(name, setting, m.WorkspaceID.ValueString())
 	}
 	return ruleFound || m.anythingRecorded(), nil
+}
+
+// recentWriteWait bounds how long a refresh re-reads a diagnostic setting the provider wrote recently.
+const recentWriteWait = 15 * time.Second
+
+// readDiagnosticSetting reads the setting. Right after a PUT, ARM can answer a GET of an Entra diagnostic setting
+// with 404 or, presumably, the version before (azure-rest-api-specs#30249 and #38858, terraform-provider-azurerm
+// #30808). So within clients.ReplicationWindow of the provider's own write (recent), an answer other than the
+// recorded value is read again for up to recentWriteWait before the refresh believes it.
+func (r *alertResource) readDiagnosticSetting(ctx context.Context, name string, recorded types.Object, workspaceID string, recent bool) (setting diagnosticSetting, found bool, err error) {
+	obj := diagnosticSettingObject(name)
+	read := func(ctx context.Context) error {
+		setting = diagnosticSetting{}
+		found, err = obj.get(ctx, r.client, &setting)
+		switch {
+		case err != nil:
+			return err
+		case !found || !diagnosticValue(name, setting, workspaceID).Equal(recorded):
+			return errNotAsWritten
+		}
+		return nil
+	}
+	if read(ctx) == nil || err != nil || !recent {
+		return setting, found, err
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, recentWriteWait)
+	defer cancel()
+	if clients.RetryWhileRefused(waitCtx, "diagnostic setting "+obj.id, "ARM replication of the diagnostic setting",
+		func(err error) bool { return errors.Is(err, errNotAsWritten) }, read) != nil && err == nil {
+		_ = read(ctx) // the wait ended between two reads: the last word goes to a read made after it
+	}
+	return setting, found, err
+}
+
+// errNotAsWritten is a read of the diagnostic setting that differs from what the provider recorded.
+var errNotAsWritten = errors.New("the diagnostic setting differs from what was written")
+
+// diagnosticValue is the diagnostic_setting attribute for a setting as read: null when it sends elsewhere now.
+func diagnosticValue(name string, setting diagnosticSetting, workspaceID string) types.Object {
+	if !strings.EqualFold(setting.Properties.WorkspaceID, workspaceID) {
+		return types.ObjectNull(diagnosticAttrTypes)
+	}
+	var categories []attr.Value
+	for _, l := range setting.Properties.Logs {
+		if l.Enabled {
+			categories = append(categories, types.StringValue(l.Category))
+		}
+	}
+	return types.ObjectValueMust(diagnosticAttrTypes, map[string]attr.Value{
+		"name": types.StringValue(name), "categories": types.SetValueMust(types.StringType, categories),
+	})
 }
 
 // anythingRecorded reports whether the alert still records an object besides the sign-in rule.
