@@ -52,12 +52,12 @@ func minimumRequests(op string, n, p int) int {
 	case "apply":
 		return 2*n + 2 + // accounts: POST + read-back; domains in both walks
 			2*n + 2 + // assignments: POST + read-back; role catalog in both walks
-			2 + 3*p + // exclusion: list in both walks; GET + PATCH + read-back per policy
+			2 + 2*p + 1 + // exclusion: list in both walks; GET + PATCH per policy; one list verifies them all
 			alertApply + postureReads
 	case "plan":
 		return plan
 	case "destroy":
-		return plan + n + n + 3*p + alertDelete // DELETE user, POST adminRemove, GET + PATCH + read-back per policy, 4 DELETE
+		return plan + n + n + 2*p + 1 + alertDelete // DELETE user, POST adminRemove, GET + PATCH per policy and a verifying list, 4 DELETE
 	}
 	panic(op)
 }
@@ -217,13 +217,14 @@ func runComplete(b *testing.B, knobs tenantsim.Knobs) completeRun {
 //	breakglass_pim_          POST schedule request + GET schedule   GET schedule     GET + POST
 //	  permanent_assignment     read-back = 2 each                     = 1 each         adminRemove = 2 each
 //	role catalog (shared)    1 per walk = 2 (role name -> id)       1                1 (refresh plan)
-//	breakglass_ca_policy_    1 list per walk + p × (GET + PATCH +   1 list           1 list + p × (GET +
-//	  exclusion                read-back) = 2 + 3p                                     PATCH + read-back)
-//	                           (excludeUsers has no add/remove                         = 1 + 3p
-//	                           action: the whole list is read and written back; Graph answers the PATCH with 204 and
-//	                           no body and offers no ETag, so, as for accounts and assignments, only a read shows
-//	                           what Graph stores; the read comes after a write slot, writes being paced at ~1/s, so
-//	                           the plan's list, seconds old by then, cannot stand in for it)
+//	breakglass_ca_policy_    1 list per walk + p × (GET + PATCH)    1 list           1 list + p × (GET +
+//	  exclusion                + 1 verifying list = 3 + 2p                             PATCH) + 1 list
+//	                           (excludeUsers has no add/remove                         = 2 + 2p
+//	                           action: the whole list is read and written back; each write builds on a read one
+//	                           request slot old, Conditional Access allowing one request per second, reads
+//	                           included, so the plan's list, seconds old by then, cannot stand in for it; Graph
+//	                           answers the PATCH with 204 and no body and offers no ETag, so only a later read shows
+//	                           what Graph stores: one list after the writes shows it for every policy)
 //	breakglass_alert         1 list of diagnostic settings per      4 GETs           4 GETs + 4 DELETEs
 //	                           walk (the plan-time category
 //	                           conflict check; the apply walk's
@@ -236,7 +237,7 @@ func runComplete(b *testing.B, knobs tenantsim.Knobs) completeRun {
 //	                           Access policies, scheduled query rules (1 each); the same 6 in plan and in
 //	                           destroy's refresh plan
 //
-// So for examples/complete: apply = 4n + 3p + 21 = 47, plan = 2n + 13 = 17, destroy = plan + 2n + 3p + 4 = 43
+// So for examples/complete: apply = 4n + 2p + 22 = 42, plan = 2n + 13 = 17, destroy = plan + 2n + 2p + 5 = 38
 // (minimumRequests); go test -v lists every request of each operation.
 //
 // Fixed with this benchmark: the domain list and the role catalog, cached per provider instance, were fetched

@@ -42,8 +42,9 @@ resource "breakglass_ca_policy_exclusion" "this" {
 
 // concurrentExclusions runs two terraform apply processes at once, with separate state, each excluding its own
 // principals from the same policies, while another team's script (Knobs.CAOutsideWriterRate) adds exclusions
-// between reads and writes and Conditional Access throttles writes to one per second. At the end every principal
-// of both is excluded from every matched policy and no exclusion of the outside writer is lost.
+// between reads and writes, Conditional Access allows one request per second, reads included, and answers 429
+// without Retry-After, and for 8 s after each write half of all reads show the version before it. At the end every
+// principal of both is excluded from every matched policy and no exclusion of the outside writer is lost.
 func concurrentExclusions(t *testing.T, seed int64) {
 	sim, err := tenantsim.Start(tenantsim.Config{RandSeed: seed})
 	if err != nil {
@@ -69,7 +70,8 @@ func concurrentExclusions(t *testing.T, seed int64) {
 	}
 	e := &env{t: t, sim: sim, base: take(sim)}
 	policies := e.grantControlPolicies()
-	sim.SetKnobs(tenantsim.Knobs{CAOutsideWriterRate: 0.3, CAWriteRate: 1})
+	sim.SetKnobs(tenantsim.Knobs{CAOutsideWriterRate: 0.3, CAWriteRate: 1, CAThrottleReads: true, CAOmitRetryAfter: true,
+		StaleReadWindow: 8 * time.Second, StaleReadRate: 0.5})
 
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()

@@ -49,18 +49,19 @@ type Client struct {
 
 	// PolicyLocks serializes read-modify-write per Conditional Access policy id.
 	PolicyLocks KeyedMutex
-	// CAWrites paces Conditional Access writes to the API's documented limit of about one per second per tenant,
-	// so a plan touching 50 policies succeeds without hammering into 429s.
-	CAWrites *rate.Limiter
+	// CARequests paces every Conditional Access request, reads included, to the API's documented limit of one
+	// request per second per tenant (Graph throttling limits, "Identity protection and conditional access service
+	// limits"), so a plan touching 50 policies succeeds without hammering into 429s that carry no Retry-After.
+	CARequests *rate.Limiter
 
 	// Memo is what this provider instance remembers between calls.
 	Memo Memo
 }
 
-// caWritesPerSecond stays just under Conditional Access's write limit of about one per second per tenant: pacing
-// exactly at the limit lands every other write on the wrong side of the service's own bucket (measured: 99 extra
-// 429s for 50 policies).
-const caWritesPerSecond = 0.9
+// caRequestsPerSecond stays just under Conditional Access's limit of one request per second per tenant: pacing
+// exactly at the limit lands every other request on the wrong side of the service's own bucket (measured on
+// writes: 99 extra 429s for 50 policies).
+const caRequestsPerSecond = 0.9
 
 // graphMaxRetries raises kiota's default of 3 so a throttling burst does not fail an apply; the waits themselves
 // come from Retry-After.
@@ -101,7 +102,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	return &Client{
 		TenantID: cfg.TenantID, SubscriptionID: cfg.SubscriptionID, Endpoints: ep, AuthMethod: method,
 		Credential: cred, GraphAdapter: graphAdapter, ARM: armClient,
-		CAWrites: rate.NewLimiter(rate.Limit(caWritesPerSecond), 1),
+		CARequests: rate.NewLimiter(rate.Limit(caRequestsPerSecond), 1),
 	}, nil
 }
 
@@ -125,8 +126,10 @@ func newGraphAdapter(cred azcore.TokenCredential, ep Endpoints, version string) 
 	}
 	graphOptions := msgraphsdk.GetDefaultClientOptions()
 	// Logging sits last, next to the transport, so every attempt (retries included) is logged once; before it,
-	// the retry of requests that got no answer (kiota's retry handler acts on answers only).
-	middleware = append([]khttp.Middleware{msgraphcore.NewGraphTelemetryHandler(&graphOptions)}, append(middleware, graphTransportRetry{}, graphLoggingMiddleware{})...)
+	// pacing (Pace), so that every attempt waits for its slot, and before that the retry of requests that got no
+	// answer (kiota's retry handler acts on answers only).
+	middleware = append([]khttp.Middleware{msgraphcore.NewGraphTelemetryHandler(&graphOptions)},
+		append(middleware, graphTransportRetry{}, pacingMiddleware{}, graphLoggingMiddleware{})...)
 	httpClient := khttp.GetDefaultClient(middleware...)
 	adapter, err := msgraphsdk.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
 		auth, nil, nil, httpClient)

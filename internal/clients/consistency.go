@@ -21,7 +21,8 @@ var Backoff = backoff{Initial: time.Second, Max: 10 * time.Second}
 
 type backoff struct{ Initial, Max time.Duration }
 
-func (b backoff) next(d time.Duration) time.Duration {
+// Next is the wait after d (0: the first wait).
+func (b backoff) Next(d time.Duration) time.Duration {
 	if d == 0 {
 		return b.Initial
 	}
@@ -57,7 +58,7 @@ func retry(ctx context.Context, what, why string, transient func(error) bool, op
 		if err == nil || !transient(err) {
 			return err
 		}
-		wait = Backoff.next(wait)
+		wait = Backoff.Next(wait)
 		tflog.Debug(ctx, "waiting for "+why, map[string]any{"object": what, "attempt": attempt, "next_wait": wait.String()})
 		select {
 		case <-ctx.Done():

@@ -21,9 +21,14 @@ type Memo struct {
 	// RoleDefinitions is every directory role definition of the tenant (all pages): the PIM assignments and the
 	// audit data sources of a configuration resolve roles from one list request.
 	RoleDefinitions Once[[]models.UnifiedRoleDefinitionable]
-	// CAPolicies hands the Conditional Access policy list a breakglass_ca_policy_exclusion's Read fetched to the
-	// ModifyPlan that follows it for the same resource id, so a plan lists the policies once, not twice.
-	CAPolicies Handoff[[]models.ConditionalAccessPolicyable]
+	// CAPolicies is the Conditional Access policy list (all pages) that the refreshes and plans of every
+	// breakglass_ca_policy_exclusion share while it is seconds old: each list costs a second of the tenant's
+	// budget, and a configuration with twenty exclusions would otherwise list twenty times per plan. The
+	// provider's own writes forget it.
+	CAPolicies Fresh[[]models.ConditionalAccessPolicyable]
+	// CAPolicyVersions is the newest modifiedDateTime this instance has seen of each Conditional Access policy, so
+	// that a read older than that is known to come from a lagging replica.
+	CAPolicyVersions Newest
 	// DiagnosticSettingNames hands the names of the tenant's Entra diagnostic settings that breakglass_alert's
 	// ModifyPlan listed to the Create or Update that follows: a list seconds old tells whether a name is free.
 	DiagnosticSettingNames Handoff[[]string]
@@ -83,6 +88,39 @@ func (o *Once[T]) Get(ctx context.Context, load func(context.Context) (T, error)
 	return v, nil
 }
 
+// Fresh is a value that every caller shares while it is at most maxAge old. Terraform refreshes and plans the
+// resources of a configuration at the same time, so the first callers wait for one request instead of each sending
+// their own; a failed read is not kept; Forget drops the value after a write that changes what it holds.
+type Fresh[T any] struct {
+	mu    sync.Mutex
+	value T
+	at    time.Time
+}
+
+// Get returns the value if it is at most maxAge old, else reads it with load.
+func (f *Fresh[T]) Get(ctx context.Context, maxAge time.Duration, load func(context.Context) (T, error)) (T, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.at.IsZero() && time.Since(f.at) <= maxAge {
+		return f.value, nil
+	}
+	v, err := load(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	f.value, f.at = v, time.Now()
+	return v, nil
+}
+
+// Forget drops the value: the next Get reads it again.
+func (f *Fresh[T]) Forget() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var zero T
+	f.value, f.at = zero, time.Time{}
+}
+
 // Handoff passes a value read in one call to the call Terraform makes next for the same object (a refresh to the
 // plan that follows it), keyed by an id. A value is taken once, and only while it is at most maxAge old: it
 // saves a request in the same walk, it is never a cache of the tenant.
@@ -117,4 +155,26 @@ func (h *Handoff[T]) Take(key string, maxAge time.Duration) (T, bool) {
 		return zero, false
 	}
 	return e.value, true
+}
+
+// Newest remembers, per key, the newest version time seen. Graph promises no monotonic reads: after a newer
+// version was read, a replica that lags can still answer an older one. A read older than Newest knows is such an
+// answer. No SDK keeps this, hence here.
+type Newest struct {
+	mu sync.Mutex
+	m  map[string]time.Time
+}
+
+// See records that a read of key showed the version of time t, and returns the newest version seen of key.
+func (n *Newest) See(key string, t time.Time) time.Time {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.m == nil {
+		n.m = map[string]time.Time{}
+	}
+	key = strings.ToLower(key)
+	if t.After(n.m[key]) {
+		n.m[key] = t
+	}
+	return n.m[key]
 }

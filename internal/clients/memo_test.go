@@ -67,3 +67,53 @@ func TestUserFitnessIsPerIDCaseInsensitive(t *testing.T) {
 		t.Errorf("KnownUserFitness = %+v, %v", f, ok)
 	}
 }
+
+func TestFreshIsSharedWhileYoungAndForgottenAfterAWrite(t *testing.T) {
+	var f Fresh[int]
+	var calls atomic.Int32
+	fail := true
+	load := func(context.Context) (int, error) {
+		n := calls.Add(1)
+		if fail {
+			return 0, errors.New("429")
+		}
+		return int(n), nil
+	}
+	if _, err := f.Get(t.Context(), time.Minute, load); err == nil {
+		t.Fatal("a failed read was not reported")
+	}
+	fail = false
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if v, err := f.Get(t.Context(), time.Minute, load); err != nil || v != 2 {
+				t.Errorf("Get = %v, %v; want the one read after the failure", v, err)
+			}
+		})
+	}
+	wg.Wait()
+	if v, _ := f.Get(t.Context(), 0, load); v != 3 {
+		t.Errorf("a value older than maxAge was used: %d", v)
+	}
+	f.Forget()
+	if v, _ := f.Get(t.Context(), time.Minute, load); v != 4 {
+		t.Errorf("Forget did not drop the value: %d", v)
+	}
+}
+
+func TestNewestKeepsTheNewestVersion(t *testing.T) {
+	var n Newest
+	t0 := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
+	if got := n.See("Policy-A", t0); !got.Equal(t0) {
+		t.Errorf("first See = %v", got)
+	}
+	if got := n.See("policy-a", t0.Add(-time.Second)); !got.Equal(t0) {
+		t.Errorf("an older read lowered the newest version (ids compare case-insensitively): %v", got)
+	}
+	if got := n.See("policy-a", t0.Add(time.Second)); !got.Equal(t0.Add(time.Second)) {
+		t.Errorf("a newer read was not kept: %v", got)
+	}
+	if got := n.See("policy-b", time.Time{}); !got.IsZero() {
+		t.Errorf("another key: %v", got)
+	}
+}

@@ -50,7 +50,7 @@ func (graphTransportRetry) Intercept(pipeline khttp.Pipeline, index int, req *ht
 }
 
 // retriableTransportError is false for what a retry cannot fix: the caller's own deadline or cancellation, a
-// certificate the client does not trust, a name that does not resolve.
+// certificate the client does not trust, a name that does not resolve, a request that got no slot (Pace).
 func retriableTransportError(ctx context.Context, err error) bool {
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
@@ -60,7 +60,8 @@ func retriableTransportError(ctx context.Context, err error) bool {
 	var invalid x509.CertificateInvalidError
 	var verification *tls.CertificateVerificationError
 	var dns *net.DNSError
-	return !errors.As(err, &unknownAuthority) && !errors.As(err, &hostname) && !errors.As(err, &invalid) &&
+	var noSlot noSlotError
+	return !errors.As(err, &noSlot) && !errors.As(err, &unknownAuthority) && !errors.As(err, &hostname) && !errors.As(err, &invalid) &&
 		!errors.As(err, &verification) && !errors.As(err, &dns)
 }
 

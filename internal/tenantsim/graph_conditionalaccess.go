@@ -61,10 +61,11 @@ import (
 //
 // Throttling: Graph's "Identity protection and conditional access service limits" (throttling-limits) give 1
 // request per second per tenant for all apps, for any request on conditionalAccessPolicy, and say these resources
-// return no Retry-After on 429. The simulator throttles writes only (reads stay free, so a plan's refresh is not
-// paced), with a bucket of one write refilled at Knobs.CAWriteRate, and sends Retry-After (the wait for the next
-// token, whole seconds, at least 1) unless Knobs.CAOmitRetryAfter asks for the documented behaviour. Requests
-// are counted before validation; 429 answers are not counted.
+// return no Retry-After on 429. The simulator throttles writes, and reads too with Knobs.CAThrottleReads (the
+// documented "any request"; the acceptance tests run with it), with a bucket of one request refilled at
+// Knobs.CAWriteRate, and sends Retry-After (the wait for the next token, whole seconds, at least 1) unless
+// Knobs.CAOmitRetryAfter asks for the documented behaviour. Requests are counted before validation; 429 answers
+// are not counted.
 //
 // The outside writer (Knobs.CAOutsideWriterRate) plays another team's careful script. Right after the simulator
 // answers a GET of one policy, with the knob's probability, it adds a new random GUID to that policy's
@@ -142,9 +143,37 @@ var caPolicySchema = (&entitySchema{
 type caPolicyRecord struct {
 	data             map[string]any
 	microsoftManaged bool
+	// writtenAt and before are the replica model (Knobs.StaleReadWindow): when the policy was last written, and
+	// the version before that write (nil: the write created it).
+	writtenAt time.Time
+	before    map[string]any
 }
 
 func (p *caPolicyRecord) id() string { s, _ := p.data["id"].(string); return s }
+
+// write replaces the policy's data, keeping the version before for stale reads.
+func (p *caPolicyRecord) write(data map[string]any, now time.Time) {
+	p.before, p.data, p.writtenAt = p.data, data, now
+	p.data["modifiedDateTime"] = graphTime(now)
+}
+
+// excludeUser adds id to conditions.users.excludeUsers as a write of its own.
+func (p *caPolicyRecord) excludeUser(id string, now time.Time) {
+	next := copyObject(p.data)
+	addExcludedUser(next, id)
+	p.write(next, now)
+}
+
+// replica is the policy as a read at now sees it: for Knobs.StaleReadWindow after a write, with probability
+// Knobs.StaleReadRate, drawn for each read, the version before the write, or nil if the write created it. Microsoft
+// Entra blog "Designing for Eventual Consistency for Microsoft Entra" (2026-03); azuread polls after a Conditional
+// Access policy PATCH until a read shows the change, for the same reason.
+func (s *Server) replica(p *caPolicyRecord, now time.Time) map[string]any {
+	if s.drawStaleRead(p.writtenAt, now) {
+		return p.before
+	}
+	return p.data
+}
 
 // outsiderExclusion is one id the outside writer added to a policy.
 type outsiderExclusion struct {
@@ -197,8 +226,7 @@ func (st *caState) touch(p *caPolicyRecord, now time.Time) {
 		}
 		ex.touchesLeft--
 		if !slices.Contains(ExcludedUsers(p.data), ex.id) {
-			addExcludedUser(p.data, ex.id)
-			p.data["modifiedDateTime"] = graphTime(now)
+			p.excludeUser(ex.id, now)
 		}
 	}
 }
@@ -235,15 +263,16 @@ func addExcludedUser(policy map[string]any, id string) {
 
 // ---- write throttle ----
 
-// caThrottle is the tenant's token bucket for Conditional Access writes: it holds one write and refills at
+// caThrottle is the tenant's token bucket for Conditional Access requests: it holds one and refills at
 // Knobs.CAWriteRate per second.
 type caThrottle struct {
-	mu     sync.Mutex
-	tokens float64
-	last   time.Time
+	mu        sync.Mutex
+	tokens    float64
+	last      time.Time
+	throttled int // requests answered 429, for CAThrottled
 }
 
-// take consumes a write token; when none is left it returns how long until one is.
+// take consumes a token; when none is left it returns how long until one is.
 func (b *caThrottle) take(rate float64, now time.Time) (time.Duration, bool) {
 	if rate <= 0 {
 		return 0, true
@@ -260,12 +289,16 @@ func (b *caThrottle) take(rate float64, now time.Time) (time.Duration, bool) {
 		b.tokens--
 		return 0, true
 	}
+	b.throttled++
 	return time.Duration((1 - b.tokens) / rate * float64(time.Second)), false
 }
 
-// throttleCAWrite answers a write beyond the bucket with 429; it reports whether it did.
-func (s *Server) throttleCAWrite(w http.ResponseWriter) *graphError {
+// throttleCA answers a request beyond the bucket with 429; reads count only with Knobs.CAThrottleReads.
+func (s *Server) throttleCA(w http.ResponseWriter, read bool) *graphError {
 	k := s.Knobs()
+	if read && !k.CAThrottleReads {
+		return nil
+	}
 	wait, ok := s.caBucket.take(k.CAWriteRate, time.Now())
 	if ok {
 		return nil
@@ -301,8 +334,7 @@ func (s *Server) outsiderWrites(p *caPolicyRecord, now time.Time) {
 	if !ok {
 		return
 	}
-	addExcludedUser(p.data, id)
-	p.data["modifiedDateTime"] = graphTime(now)
+	p.excludeUser(id, now)
 	key := strings.ToLower(p.id())
 	s.dir.ca.outsider[key] = append(s.dir.ca.outsider[key], &outsiderExclusion{id: id, touchesLeft: outsiderPersistence})
 }
@@ -716,18 +748,23 @@ func managedChangeAllowed(before, after map[string]any) bool {
 
 // ---- responses ----
 
-// caPolicyView is a stored policy as Graph serves it, with the authenticationStrength context annotation.
-func (s *Server) caPolicyView(p *caPolicyRecord) map[string]any {
-	out := copyObject(p.data)
+// caPolicyView is a version of a stored policy as Graph serves it, with the authenticationStrength context
+// annotation.
+func (s *Server) caPolicyView(data map[string]any) map[string]any {
+	out := copyObject(data)
 	if grant, ok := out["grantControls"].(map[string]any); ok {
+		id, _ := data["id"].(string)
 		grant["authenticationStrength@odata.context"] = fmt.Sprintf("%s/v1.0/$metadata#%s('%s')/grantControls/authenticationStrength/$entity",
-			s.baseURL, caEntitySet, p.id())
+			s.baseURL, caEntitySet, id)
 	}
 	return out
 }
 
 // listCAPolicies is GET /identity/conditionalAccess/policies.
 func (s *Server) listCAPolicies(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	if gerr := s.throttleCA(w, true); gerr != nil {
+		return gerr
+	}
 	q, gerr := parseListQuery(r, caPolicySchema, caDefaultPage, usersMaxPage)
 	if gerr != nil {
 		return gerr
@@ -735,10 +772,12 @@ func (s *Server) listCAPolicies(w http.ResponseWriter, r *http.Request, _ []stri
 	now := time.Now()
 	s.dir.mu.Lock()
 	policies := s.dir.ca.all()
-	views := make([]map[string]any, len(policies))
-	for i, p := range policies {
+	views := make([]map[string]any, 0, len(policies))
+	for _, p := range policies {
 		s.dir.ca.touch(p, now)
-		views[i] = s.caPolicyView(p)
+		if data := s.replica(p, now); data != nil {
+			views = append(views, s.caPolicyView(data))
+		}
 	}
 	s.dir.mu.Unlock()
 	resp := q.page(r, caPolicySchema, s.baseURL, contextURL(s.baseURL, caEntitySet, q.selected, false), views)
@@ -748,6 +787,9 @@ func (s *Server) listCAPolicies(w http.ResponseWriter, r *http.Request, _ []stri
 
 // getCAPolicy is GET /identity/conditionalAccess/policies/{id}. Once it is answered, the outside writer may write.
 func (s *Server) getCAPolicy(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	if gerr := s.throttleCA(w, true); gerr != nil {
+		return gerr
+	}
 	selected, gerr := parseSelect(r, caPolicySchema)
 	if gerr != nil {
 		return gerr
@@ -760,7 +802,11 @@ func (s *Server) getCAPolicy(w http.ResponseWriter, r *http.Request, params []st
 		return caNotFound(params[0])
 	}
 	s.dir.ca.touch(p, now)
-	resp := caPolicySchema.project(s.caPolicyView(p), selected)
+	data := s.replica(p, now)
+	if data == nil {
+		return caNotFound(params[0])
+	}
+	resp := caPolicySchema.project(s.caPolicyView(data), selected)
 	resp["@odata.context"] = contextURL(s.baseURL, caEntitySet, selected, true)
 	writeJSON(w, http.StatusOK, graphContentType, resp)
 	s.outsiderWrites(p, now)
@@ -787,7 +833,7 @@ func newCAPolicyData(body map[string]any, now time.Time) (map[string]any, *graph
 
 // createCAPolicy is POST /identity/conditionalAccess/policies.
 func (s *Server) createCAPolicy(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	if gerr := s.throttleCAWrite(w); gerr != nil {
+	if gerr := s.throttleCA(w, false); gerr != nil {
 		return gerr
 	}
 	body, gerr := decodeBody(r)
@@ -802,10 +848,10 @@ func (s *Server) createCAPolicy(w http.ResponseWriter, r *http.Request, _ []stri
 	if gerr != nil {
 		return gerr
 	}
-	p := &caPolicyRecord{data: data}
+	p := &caPolicyRecord{data: data, writtenAt: now}
 	s.dir.mu.Lock()
 	s.dir.ca.insert(p)
-	resp := caPolicySchema.project(s.caPolicyView(p), nil)
+	resp := caPolicySchema.project(s.caPolicyView(p.data), nil)
 	s.dir.mu.Unlock()
 	resp["@odata.context"] = contextURL(s.baseURL, caEntitySet, nil, true)
 	w.Header().Set("Location", s.baseURL+"/v1.0/"+caEntitySet+"/"+p.id())
@@ -815,7 +861,7 @@ func (s *Server) createCAPolicy(w http.ResponseWriter, r *http.Request, _ []stri
 
 // updateCAPolicy is PATCH /identity/conditionalAccess/policies/{id}: OData merge, 204 No Content.
 func (s *Server) updateCAPolicy(w http.ResponseWriter, r *http.Request, params []string) *graphError {
-	if gerr := s.throttleCAWrite(w); gerr != nil {
+	if gerr := s.throttleCA(w, false); gerr != nil {
 		return gerr
 	}
 	body, gerr := decodeBody(r)
@@ -845,15 +891,14 @@ func (s *Server) updateCAPolicy(w http.ResponseWriter, r *http.Request, params [
 	if p.microsoftManaged && !managedChangeAllowed(p.data, merged) {
 		return caInvalid("Microsoft-managed policies allow changes to the state and to the excluded users, groups and roles only.")
 	}
-	merged["modifiedDateTime"] = graphTime(now)
-	p.data = merged
+	p.write(merged, now)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
 // deleteCAPolicy is DELETE /identity/conditionalAccess/policies/{id}.
 func (s *Server) deleteCAPolicy(w http.ResponseWriter, _ *http.Request, params []string) *graphError {
-	if gerr := s.throttleCAWrite(w); gerr != nil {
+	if gerr := s.throttleCA(w, false); gerr != nil {
 		return gerr
 	}
 	now := time.Now()
@@ -925,6 +970,14 @@ func (d *directory) importCAPolicy(raw map[string]any, now time.Time) (string, e
 	name, _ := data["displayName"].(string)
 	d.ca.insert(&caPolicyRecord{data: data, microsoftManaged: strings.HasPrefix(name, microsoftManagedPrefix)})
 	return id, nil
+}
+
+// CAThrottled returns how many Conditional Access requests the tenant has answered 429 so far: a client that
+// paces itself to the tenant's budget sees none.
+func (s *Server) CAThrottled() int {
+	s.caBucket.mu.Lock()
+	defer s.caBucket.mu.Unlock()
+	return s.caBucket.throttled
 }
 
 // AddCAPolicy stores a Conditional Access policy directly, bypassing throttling and the outside writer, e.g. to

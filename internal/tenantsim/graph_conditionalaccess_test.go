@@ -566,6 +566,22 @@ func TestCAWriteThrottle(t *testing.T) {
 		t.Fatalf("omit Retry-After: %d %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 
+	// Reads are free unless CAThrottleReads counts them against the same bucket ("any request").
+	srv.SetKnobs(Knobs{CAWriteRate: 0.25})
+	for range 3 {
+		c.expect(http.StatusOK, "GET", target, nil)
+	}
+	c.expect(http.StatusOK, "GET", "/v1.0/identity/conditionalAccess/policies", nil)
+	srv.SetKnobs(Knobs{CAWriteRate: 0.25, CAThrottleReads: true})
+	statuses = map[int]int{}
+	for _, path := range []string{target, "/v1.0/identity/conditionalAccess/policies", target} {
+		resp, _ := c.do("GET", path, nil)
+		statuses[resp.StatusCode]++
+	}
+	if statuses[http.StatusTooManyRequests] < 2 {
+		t.Fatalf("reads counted against the bucket: statuses %v", statuses)
+	}
+
 	// Batch items are throttled one by one, with Retry-After in the item's headers.
 	srv.SetKnobs(Knobs{CAWriteRate: 0.25})
 	out = c.expect(http.StatusOK, "POST", "/v1.0/$batch", map[string]any{"requests": []any{
@@ -1148,4 +1164,30 @@ func TestCAPolicyWorkloadIdentity(t *testing.T) {
 	})
 	c.expectError(http.StatusBadRequest, "BadRequest", "POST", pathCAPolicies,
 		policy(map[string]any{"includeUsers": []any{"All"}, "excludeUsers": []any{FixtureLicensedUserID}}))
+}
+
+// TestCAPolicyStaleReads: within the replica window a GET or a list shows a policy as it was before its last write
+// (missing, if the write created it); each read is drawn on its own.
+func TestCAPolicyStaleReads(t *testing.T) {
+	srv := startSim(t, Config{})
+	c := mainGraphClient(t, srv)
+	target := pathCAPolicies + "/" + FixtureCAPolicyRequireMFAID
+	added := uuid.NewString()
+	srv.SetKnobs(Knobs{StaleReadWindow: time.Hour, StaleReadRate: 1})
+	c.expect(http.StatusNoContent, "PATCH", target, map[string]any{"conditions": map[string]any{"users": map[string]any{
+		"includeUsers": []any{"All"}, "excludeUsers": []any{added}}}})
+	if got := ExcludedUsers(c.expect(http.StatusOK, "GET", target, nil)); slices.Contains(got, added) {
+		t.Errorf("a stale read shows the write: %v", got)
+	}
+	created := c.expect(http.StatusCreated, "POST", pathCAPolicies, newCAPolicyBody("Replica lag"))["id"].(string)
+	c.expectError(http.StatusNotFound, "NotFound", "GET", pathCAPolicies+"/"+created, nil)
+	for _, p := range c.expect(http.StatusOK, "GET", pathCAPolicies, nil)["value"].([]any) {
+		if p.(map[string]any)["id"] == created {
+			t.Error("a stale list shows the policy just created")
+		}
+	}
+	srv.SetKnobs(Knobs{})
+	if got := ExcludedUsers(c.expect(http.StatusOK, "GET", target, nil)); !slices.Contains(got, added) {
+		t.Errorf("after the window the read misses the write: %v", got)
+	}
 }

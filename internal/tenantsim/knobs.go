@@ -35,6 +35,9 @@ type Knobs struct {
 	// a Retry-After computed from the bucket. Graph documents 1 request per second per tenant for all apps
 	// ("Identity protection and conditional access service limits"). 0 = unlimited.
 	CAWriteRate float64
+	// CAThrottleReads counts GETs of Conditional Access policies (list pages and single policies) against the same
+	// bucket, the harsher and literal reading of the documentation's "any request"; without it reads are free.
+	CAThrottleReads bool
 	// CAOmitRetryAfter leaves Retry-After off those 429 answers, as the same documentation says the Conditional
 	// Access resources do; clients then have to back off on their own.
 	CAOmitRetryAfter bool
@@ -64,6 +67,7 @@ type knobsJSON struct {
 	ServerErrorRate      float64 `json:"server_error_rate"`
 	ResetRate            float64 `json:"reset_rate"`
 	CAWriteRate          float64 `json:"ca_write_rate"`
+	CAThrottleReads      bool    `json:"ca_throttle_reads"`
 	CAOmitRetryAfter     bool    `json:"ca_omit_retry_after"`
 	CAOutsideWriterRate  float64 `json:"ca_outside_writer_rate"`
 	StaleReadWindow      string  `json:"stale_read_window"`
@@ -82,6 +86,7 @@ func (k Knobs) MarshalJSON() ([]byte, error) {
 		ServerErrorRate:      k.ServerErrorRate,
 		ResetRate:            k.ResetRate,
 		CAWriteRate:          k.CAWriteRate,
+		CAThrottleReads:      k.CAThrottleReads,
 		CAOmitRetryAfter:     k.CAOmitRetryAfter,
 		CAOutsideWriterRate:  k.CAOutsideWriterRate,
 		StaleReadWindow:      k.StaleReadWindow.String(),
@@ -118,6 +123,8 @@ func (k *Knobs) UnmarshalJSON(data []byte) error {
 			err = json.Unmarshal(value, &out.ResetRate)
 		case "cawriterate":
 			err = json.Unmarshal(value, &out.CAWriteRate)
+		case "cathrottlereads":
+			err = json.Unmarshal(value, &out.CAThrottleReads)
 		case "caomitretryafter":
 			err = json.Unmarshal(value, &out.CAOmitRetryAfter)
 		case "caoutsidewriterrate":

@@ -2,19 +2,22 @@ package conditionalaccess_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 	"golang.org/x/time/rate"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/acctest"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/conditionalaccess"
 )
 
-// TestAccApplyExclusions_inPlaceTakesNoWriteSlot: a policy the last refresh saw as wanted is checked before any
-// write slot, so an update over many such policies does not wait about a second for each; any other policy waits
-// for its slot before the read its write builds on. A limiter that never grants a slot tells the two apart.
-func TestAccApplyExclusions_inPlaceTakesNoWriteSlot(t *testing.T) {
+// TestAccCARequests_everyOneWaitsForASlot: the tenant's budget of one Conditional Access request per second counts
+// reads too, so the list, the read before a write and the write itself each wait for a slot of the provider
+// instance's limiter. A limiter that never grants one makes every such request fail before it is sent, and no
+// other Graph request.
+func TestAccCARequests_everyOneWaitsForASlot(t *testing.T) {
 	acctest.Sim(t)
 	ctx := context.Background()
 	c := acctest.Client(t)
@@ -22,24 +25,23 @@ func TestAccApplyExclusions_inPlaceTakesNoWriteSlot(t *testing.T) {
 	if err != nil || len(all) == 0 {
 		t.Fatalf("listing policies: %d, %v", len(all), err)
 	}
-	policy, user := all[0].PolicyID(), uuid.NewString()
-	if err := conditionalaccess.ApplyExclusions(ctx, c, policy, []string{user}, nil, true, false); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := conditionalaccess.ApplyExclusions(context.Background(), acctest.Client(t), policy, []string{user}, nil, false, false); err != nil {
-			t.Error(err)
-		}
-	})
+	policy := all[0].PolicyID()
 
-	c.CAWrites = rate.NewLimiter(0, 0)
-	if err := conditionalaccess.ApplyExclusions(ctx, c, policy, []string{user}, nil, true, true); err != nil {
-		t.Errorf("an exclusion in place, as the refresh saw it, needed a write slot: %v", err)
+	c.CARequests = rate.NewLimiter(0, 0)
+	if _, err := conditionalaccess.ListPolicies(ctx, c); !paced(err) {
+		t.Errorf("the policy list was sent without a slot: %v", err)
 	}
-	if err := conditionalaccess.ApplyExclusions(ctx, c, policy, []string{user}, nil, true, false); err == nil {
-		t.Error("without the refresh's word the read must wait for a write slot, but none was asked for")
+	for _, add := range []bool{true, false} {
+		if _, err := conditionalaccess.ApplyExclusions(ctx, c, []string{policy}, []string{uuid.NewString()}, nil, add); !paced(err) {
+			t.Errorf("add=%v: a policy was read or written without a slot: %v", add, err)
+		}
 	}
-	if err := conditionalaccess.ApplyExclusions(ctx, c, policy, []string{uuid.NewString()}, nil, true, true); err == nil {
-		t.Error("a missing exclusion was written without a write slot")
+	if _, err := clients.Graph(c).Organization().Get(ctx, nil); err != nil {
+		t.Errorf("a request outside Conditional Access waited for its slot: %v", err)
 	}
+}
+
+// paced reports whether err is the limiter refusing a slot.
+func paced(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "exceeds limiter's burst")
 }

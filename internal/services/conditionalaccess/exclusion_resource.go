@@ -204,14 +204,12 @@ func (r *exclusionResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if r.client == nil || !plan.selectionKnown() {
 		return
 	}
-	all, ok := r.takeRefreshed(ctx, req)
-	if !ok {
-		var err error
-		if all, err = listPolicies(ctx, r.client); err != nil {
-			resp.Diagnostics.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", clients.PermCARead, err))
-			return
-		}
+	raw, err := sharedPolicies(ctx, r.client)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", clients.PermCARead, err))
+		return
 	}
+	all := summarize(raw)
 	resp.Diagnostics.Append(workloadIdentityError(in.sel, all)...)
 	targets, missing := in.sel.targets(all)
 	for _, id := range missing {
@@ -259,7 +257,8 @@ func (r *exclusionResource) resolveTargets(ctx context.Context, plan *exclusionM
 		}
 		// An explicit id was missing when the plan was made: list again to fail with its name, or to skip it.
 	}
-	all, err := listPolicies(ctx, r.client)
+	raw, err := sharedPolicies(ctx, r.client)
+	all := summarize(raw)
 	if err != nil {
 		diags.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", clients.PermCARead, err))
 		return nil, diags
@@ -305,7 +304,7 @@ func (r *exclusionResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	plan.ID = types.StringValue(encodeID(in))
-	done, err := r.apply(ctx, targets, in.users, in.groups, true, nil)
+	done, err := applyExclusions(ctx, r.client, targets, in.users, in.groups, true)
 	if err != nil {
 		// Record what is done so destroy (or the next apply) knows which policies carry our ids.
 		plan.ExcludedPolicyIDs, plan.ExcludedPolicies = subset(plan, done)
@@ -333,44 +332,24 @@ func (r *exclusionResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if !state.ExcludedPolicyIDs.IsNull() && !state.ExcludedPolicyIDs.IsUnknown() {
 		resp.Diagnostics.Append(state.ExcludedPolicyIDs.ElementsAs(ctx, &managed, false)...)
 	}
-	raw, err := readPolicies(ctx, r.client)
+	raw, err := sharedPolicies(ctx, r.client)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", clients.PermCARead, err))
 		return
 	}
 	all := summarize(raw)
-	// What the tenant holds now: policies we manage or select that exclude every one of our ids.
+	// What the tenant holds now: policies we manage or select that exclude every one of our ids. A policy older
+	// than a version this instance has read comes from a lagging replica: it keeps what the state says.
 	var holding []policySummary
 	for _, p := range all {
-		if (containsFold(managed, p.ID) || in.sel.selects(p)) && p.Excluded.hasAll(in.users, in.groups) {
+		lagging := p.Modified.Before(r.client.Memo.CAPolicyVersions.See(p.ID, p.Modified))
+		if lagging && containsFold(managed, p.ID) || !lagging && (containsFold(managed, p.ID) || in.sel.selects(p)) && p.Excluded.hasAll(in.users, in.groups) {
 			holding = append(holding, p)
 		}
 	}
 	state.ExcludedPolicyIDs, state.ExcludedPolicies = targetAttributes(holding)
 	state.ID = types.StringValue(encodeID(in))
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	r.client.Memo.CAPolicies.Put(encodeID(in), raw)
-}
-
-// refreshedListMaxAge is how old the policy list Read fetched (clients.Memo.CAPolicies) may be for the ModifyPlan
-// that follows it for the same resource in the same plan, so that a plan lists the policies once instead of
-// twice. A plan sends no write between the two; the list is taken once and only while fresh.
-const refreshedListMaxAge = 10 * time.Second
-
-// takeRefreshed returns the list Read just fetched for this resource, if any.
-func (r *exclusionResource) takeRefreshed(ctx context.Context, req resource.ModifyPlanRequest) ([]policySummary, bool) {
-	if req.State.Raw.IsNull() {
-		return nil, false
-	}
-	var id types.String
-	if diags := req.State.GetAttribute(ctx, path.Root("id"), &id); diags.HasError() || id.IsNull() || id.IsUnknown() {
-		return nil, false
-	}
-	raw, ok := r.client.Memo.CAPolicies.Take(id.ValueString(), refreshedListMaxAge)
-	if !ok {
-		return nil, false
-	}
-	return summarize(raw), true
 }
 
 // Update removes ids that left the inputs, takes all of ours out of policies no longer targeted, and adds the
@@ -398,25 +377,25 @@ func (r *exclusionResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	goneUsers, goneGroups := minus(old.users, in.users), minus(old.groups, in.groups)
-	for _, id := range before {
-		users, groups := goneUsers, goneGroups
-		if !containsFold(targets, id) {
-			users, groups = old.users, old.groups
-		}
-		if len(users)+len(groups) == 0 {
+	// Policies no longer targeted lose all our old ids; those still targeted, the ids that left the inputs.
+	untargeted := slices.DeleteFunc(slices.Clone(before), func(id string) bool { return containsFold(targets, id) })
+	stillTargeted := slices.DeleteFunc(slices.Clone(before), func(id string) bool { return !containsFold(targets, id) })
+	for _, removal := range []struct {
+		policies, users, groups []string
+	}{
+		{untargeted, old.users, old.groups},
+		{stillTargeted, minus(old.users, in.users), minus(old.groups, in.groups)},
+	} {
+		if len(removal.policies) == 0 || len(removal.users)+len(removal.groups) == 0 {
 			continue
 		}
-		if err := applyExclusions(ctx, r.client, id, users, groups, false, false); err != nil && !clients.IsNotFound(err) {
-			resp.Diagnostics.AddError("Cannot remove exclusions", clients.Explain("updating Conditional Access policy "+id, clients.PermCAWrite, err))
+		if _, err := applyExclusions(ctx, r.client, removal.policies, removal.users, removal.groups, false); err != nil {
+			resp.Diagnostics.AddError("Cannot remove exclusions", err.Error())
 			return
 		}
 	}
-	// A policy that excluded every id at the last refresh, when no id is new, most likely needs no write.
-	noNewIDs := len(minus(in.users, old.users))+len(minus(in.groups, old.groups)) == 0
-	inPlace := func(id string) bool { return noNewIDs && containsFold(before, id) }
 	plan.ID = types.StringValue(encodeID(in))
-	if done, err := r.apply(ctx, targets, in.users, in.groups, true, inPlace); err != nil {
+	if done, err := applyExclusions(ctx, r.client, targets, in.users, in.groups, true); err != nil {
 		plan.ExcludedPolicyIDs, plan.ExcludedPolicies = subset(plan, done)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		resp.Diagnostics.AddError("Cannot add the exclusions", err.Error())
@@ -443,24 +422,9 @@ func (r *exclusionResource) Delete(ctx context.Context, req resource.DeleteReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if _, err := r.apply(ctx, managed, in.users, in.groups, false, nil); err != nil {
+	if _, err := applyExclusions(ctx, r.client, managed, in.users, in.groups, false); err != nil {
 		resp.Diagnostics.AddError("Cannot remove the exclusions", err.Error())
 	}
-}
-
-// apply adds or removes the ids in each policy in turn; it returns the policies done before any failure. A
-// policy deleted meanwhile needs no removal. inPlace, if not nil, names the policies the last refresh saw already
-// as wanted (see applyExclusions).
-func (r *exclusionResource) apply(ctx context.Context, policyIDs, users, groups []string, add bool, inPlace func(policyID string) bool) ([]string, error) {
-	var done []string
-	for _, id := range policyIDs {
-		err := applyExclusions(ctx, r.client, id, users, groups, add, inPlace != nil && inPlace(id))
-		if err != nil && !(clients.IsNotFound(err) && !add) {
-			return done, fmt.Errorf("%s", clients.Explain("updating Conditional Access policy "+id, clients.PermCAWrite, err))
-		}
-		done = append(done, id)
-	}
-	return done, nil
 }
 
 func (r *exclusionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

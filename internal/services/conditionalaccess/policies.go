@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -15,8 +16,8 @@ import (
 	"time"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
-	khttp "github.com/microsoft/kiota-http-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/identity"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
@@ -41,6 +42,7 @@ type policySummary struct {
 	Controls               []string // grantControls.builtInControls
 	HasAuthStrength        bool
 	Excluded               usersCondition // only excludeUsers and excludeGroups, for Read's drift check
+	Modified               time.Time      // modifiedDateTime; zero for a policy never changed since its creation
 	// WorkloadIdentity is a policy for service principals (conditions.clientApplications): it applies to no user,
 	// and Entra refuses user or group exclusions in it, so no selection takes it.
 	WorkloadIdentity bool
@@ -52,9 +54,22 @@ func listPolicies(ctx context.Context, c *clients.Client) ([]policySummary, erro
 	return summarize(raw), err
 }
 
-// readPolicies is listPolicies as Graph answered it, for a refresh to hand to the plan (clients.Memo.CAPolicies).
+// sharedListMaxAge is how old a policy list may be for the refreshes and plans of other exclusions to use it
+// (clients.Memo.CAPolicies). They only select policies and compare exclusions; writes read each policy afresh.
+const sharedListMaxAge = 10 * time.Second
+
+// sharedPolicies is readPolicies, shared by every exclusion of the provider instance while seconds old.
+func sharedPolicies(ctx context.Context, c *clients.Client) ([]models.ConditionalAccessPolicyable, error) {
+	return c.Memo.CAPolicies.Get(ctx, sharedListMaxAge, func(ctx context.Context) ([]models.ConditionalAccessPolicyable, error) {
+		return readPolicies(ctx, c)
+	})
+}
+
+// readPolicies is listPolicies as Graph answered it.
 func readPolicies(ctx context.Context, c *clients.Client) ([]models.ConditionalAccessPolicyable, error) {
-	resp, err := clients.Graph(c).Identity().ConditionalAccess().Policies().Get(ctx, nil)
+	options := clients.PacedRead(c.CARequests)
+	resp, err := clients.Graph(c).Identity().ConditionalAccess().Policies().Get(ctx,
+		&identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{Options: options})
 	if err != nil {
 		return nil, err
 	}
@@ -62,9 +77,13 @@ func readPolicies(ctx context.Context, c *clients.Client) ([]models.ConditionalA
 	if err != nil {
 		return nil, err
 	}
+	it.SetReqOptions(options)
 	var out []models.ConditionalAccessPolicyable
 	err = it.Iterate(ctx, func(p models.ConditionalAccessPolicyable) bool {
 		out = append(out, p)
+		if m := p.GetModifiedDateTime(); m != nil {
+			c.Memo.CAPolicyVersions.See(deref(p.GetId()), *m)
+		}
 		return true
 	})
 	return out, err
@@ -74,6 +93,9 @@ func summarize(policies []models.ConditionalAccessPolicyable) []policySummary {
 	out := make([]policySummary, 0, len(policies))
 	for _, p := range policies {
 		s := policySummary{ID: deref(p.GetId()), DisplayName: deref(p.GetDisplayName())}
+		if m := p.GetModifiedDateTime(); m != nil {
+			s.Modified = *m
+		}
 		if p.GetState() != nil {
 			s.State = p.GetState().String()
 		}
@@ -230,45 +252,53 @@ func (u usersCondition) hasAll(users, groups []string) bool {
 
 var errorMapping = abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
 
-// readUsers GETs one policy's conditions.users as raw JSON.
-func readUsers(ctx context.Context, c *clients.Client, id string) (usersCondition, error) {
+// Every Conditional Access request of a provider instance waits for a slot of clients.Client.CARequests
+// (clients.PacedRead, clients.PacedWrite): the tenant allows one request per second, reads included, for all apps
+// together.
+
+// readUsers GETs one policy's conditions.users as raw JSON, and when the policy was last changed.
+func readUsers(ctx context.Context, c *clients.Client, id string) (usersCondition, time.Time, error) {
 	item := clients.Graph(c).Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id)
 	ri, err := item.ToGetRequestInformation(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
+	ri.AddRequestOptions(clients.PacedRead(c.CARequests))
 	raw, err := c.GraphAdapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	body, _ := raw.([]byte)
 	var policy struct {
+		Modified   *time.Time `json:"modifiedDateTime"`
 		Conditions struct {
 			Users usersCondition `json:"users"`
 		} `json:"conditions"`
 	}
 	if err := json.Unmarshal(body, &policy); err != nil {
-		return nil, fmt.Errorf("decoding policy %s: %w", id, err)
+		return nil, time.Time{}, fmt.Errorf("decoding policy %s: %w", id, err)
 	}
 	if policy.Conditions.Users == nil {
-		return nil, fmt.Errorf("policy %s has no conditions.users", id)
+		return nil, time.Time{}, fmt.Errorf("policy %s has no conditions.users", id)
 	}
-	return policy.Conditions.Users, nil
+	var modified time.Time
+	if policy.Modified != nil {
+		modified = *policy.Modified
+	}
+	return policy.Conditions.Users, modified, nil
 }
 
-// writeUsers PATCHes conditions.users and nothing else. The caller paces it (CAWrites) before its last read.
-// kiota's retry handler is off for this request: a throttled PATCH replayed seconds later would write a list read
-// before another writer's change and undo that change; the caller reads again instead (throttledFor). (The
-// client's retry of a connection reset still resends the same body, at most a few hundred milliseconds later.)
+// writeUsers PATCHes conditions.users and nothing else. kiota's retry handler is off for this request: a
+// throttled PATCH replayed seconds later would write a list read before another writer's change and undo that
+// change; the caller reads again instead (throttledFor). (The client's retry of a connection reset still resends
+// the same body, at most a few hundred milliseconds later.)
 func writeUsers(ctx context.Context, c *clients.Client, id string, users usersCondition) error {
 	item := clients.Graph(c).Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id)
 	ri, err := item.ToGetRequestInformation(ctx, nil)
 	if err != nil {
 		return err
 	}
-	ri.AddRequestOptions([]abstractions.RequestOption{&khttp.RetryHandlerOptions{
-		ShouldRetry: func(time.Duration, int, *http.Request, *http.Response) bool { return false },
-	}})
+	ri.AddRequestOptions(clients.PacedWrite(c.CARequests))
 	body, err := json.Marshal(map[string]any{"conditions": map[string]any{"users": users}})
 	if err != nil {
 		return err
@@ -279,73 +309,153 @@ func writeUsers(ctx context.Context, c *clients.Client, id string, users usersCo
 	return c.GraphAdapter.SendNoContent(ctx, ri, errorMapping)
 }
 
-// maxAttempts bounds the read-modify-write loop against writers outside this provider.
+// maxAttempts bounds the writes to one policy against writers outside this provider.
 const maxAttempts = 6
 
 // maxThrottled bounds the writes Conditional Access may refuse with 429 (or 503, 504) for one policy.
 const maxThrottled = 30
 
-// applyExclusions adds (or removes) ids in one policy: under the policy's lock, wait for a write slot; read;
-// write only conditions.users; read back, because Graph answers the PATCH with no body and replaces the lists
-// whole, so only a read shows whether our edit stuck; start over (new slot, new read) if a writer outside this
-// provider undid it. Reading after the slot keeps the list written one round trip old, so a change someone else
-// made before it is built upon rather than overwritten. Graph offers no ETag for Conditional Access, so this
-// narrows the race window to one round trip rather than closing it; the read-back catches what undoes our write.
+// applyExclusions adds (add=true) or removes the ids in each policy, and returns the policies it went through
+// before any failure (written or found as wanted).
 //
-// A throttled write (429, 503, 504) is never replayed as is: the loop reads again after the wait, because the
-// list it would have sent may be stale by then (another terraform apply, or another team's script, wrote
-// meanwhile) and writing it would silently drop their exclusions.
+// Each policy is read, then only conditions.users is written, under the policy's lock. Each request waits for its
+// slot (clients.PacedRead, PacedWrite), so a write builds on a read about one slot old: Graph offers no ETag for
+// Conditional Access, and at one request per second this is the narrowest race window any client has.
 //
-// inPlace says the last refresh saw the policy as wanted already: then the first read comes before any write
-// slot, so that an update touching many such policies does not wait a slot (about a second) for each.
-func applyExclusions(ctx context.Context, c *clients.Client, policyID string, users, groups []string, add, inPlace bool) error {
+// Graph answers the PATCH with no body and replaces the lists whole, so only a later read shows whether an edit
+// stuck. One list of all policies after the writes verifies them all (not one read per policy: every request
+// costs a second of the tenant's budget). That read may come from a replica the write has not reached
+// (Entra is eventually consistent): a policy whose modifiedDateTime is not newer than the read our write built on
+// shows the replica's lag, not another writer, so it is read again later and never rewritten from that answer.
+// Only a newer version without our edit means someone wrote over it; that policy is written again, from a fresh
+// read. Verification ends when every policy shows the edit, or after clients.ReplicationWindow.
+func applyExclusions(ctx context.Context, c *clients.Client, policyIDs, users, groups []string, add bool) ([]string, error) {
+	var done []string
+	pending := map[string]written{}
+	for _, id := range policyIDs {
+		w, err := writeOnce(ctx, c, id, users, groups, add)
+		if err != nil && !(clients.IsNotFound(err) && !add) {
+			return done, explainWrite(id, err)
+		}
+		done = append(done, id)
+		if err == nil && w.wrote {
+			pending[strings.ToLower(id)] = w
+		}
+	}
+	start, wait := time.Now(), time.Duration(0)
+	for len(pending) > 0 {
+		if time.Since(start) > clients.ReplicationWindow {
+			return done, fmt.Errorf("the Conditional Access policies %s still do not show this provider's change after %s; run apply again",
+				strings.Join(slices.Sorted(maps.Keys(pending)), ", "), clients.ReplicationWindow)
+		}
+		if wait > 0 && !sleep(ctx, wait) {
+			return done, ctx.Err()
+		}
+		wait = clients.Backoff.Next(wait)
+		all, err := listPolicies(ctx, c)
+		if err != nil {
+			return done, fmt.Errorf("%s", clients.Explain("listing Conditional Access policies to verify the change", clients.PermCARead, err))
+		}
+		listed := map[string]policySummary{}
+		for _, p := range all {
+			listed[strings.ToLower(p.ID)] = p
+		}
+		for key, w := range pending {
+			p, found := listed[key]
+			switch {
+			case !found && !add: // deleted meanwhile: nothing of ours left in it
+				delete(pending, key)
+			case found && isDone(p.Excluded, users, groups, add):
+				delete(pending, key)
+			case found && !p.Modified.After(w.base):
+				// A replica our write has not reached: read again later.
+			case w.writes == maxAttempts:
+				return done, fmt.Errorf("policy %s kept changing under us: %d read-modify-write attempts did not stick; run apply again", key, maxAttempts)
+			default:
+				// Someone wrote over our edit (or the list missed the policy): write it again, from a read no
+				// older than this one.
+				again, err := writeOnce(ctx, c, key, users, groups, add)
+				if err != nil {
+					return done, explainWrite(key, err)
+				}
+				again.writes += w.writes
+				pending[key] = again
+				if !again.wrote {
+					delete(pending, key)
+				}
+			}
+		}
+	}
+	return done, nil
+}
+
+// isDone reports whether every id is excluded (add) or none is (remove).
+func isDone(u usersCondition, users, groups []string, add bool) bool {
+	if add {
+		return u.hasAll(users, groups)
+	}
+	return !anyExcluded(u, users, groups)
+}
+
+// written is one policy's write: the modifiedDateTime of the read it built on, and how many writes so far.
+type written struct {
+	base   time.Time
+	wrote  bool
+	writes int
+}
+
+func explainWrite(policyID string, err error) error {
+	return fmt.Errorf("%s", clients.Explain("updating Conditional Access policy "+policyID, clients.PermCAWrite, err))
+}
+
+// writeOnce reads the policy and, unless it already is as wanted, writes conditions.users with the ids added or
+// removed. A read older than a version this instance has seen (clients.Memo.CAPolicyVersions) comes from a
+// lagging replica and is read again: writing from it would drop what the newer version holds. A throttled write
+// (429, 503, 504) is never replayed as is: the loop reads again after the wait, because the list it would have
+// sent may be stale by then (another terraform apply, or another team's script, wrote meanwhile) and writing it
+// would silently drop their exclusions.
+func writeOnce(ctx context.Context, c *clients.Client, policyID string, users, groups []string, add bool) (written, error) {
 	unlock := c.PolicyLocks.Lock(policyID)
 	defer unlock()
-	throttled, writes, needSlot, wrote := 0, 0, !inPlace, false
+	throttled, stale := 0, time.Duration(0)
 	for {
-		if needSlot {
-			if err := c.CAWrites.Wait(ctx); err != nil {
-				return err
-			}
-			needSlot = false
-		}
-		current, err := readUsers(ctx, c, policyID)
+		current, modified, err := readUsers(ctx, c, policyID)
 		if err != nil {
-			return err
+			return written{}, err
 		}
-		done := current.hasAll(users, groups)
-		if !add {
-			done = !anyExcluded(current, users, groups)
-		}
-		if done {
-			return nil
-		}
-		if wrote || inPlace {
-			// The read-back shows our write undone, or the policy changed since the refresh: build on a read made
-			// after the next slot, not on this one.
-			wrote, inPlace, needSlot = false, false, true
+		if modified.Before(c.Memo.CAPolicyVersions.See(policyID, modified)) {
+			if stale = clients.Backoff.Next(stale); !sleep(ctx, stale) {
+				return written{}, ctx.Err()
+			}
 			continue
 		}
-		if writes == maxAttempts {
-			return fmt.Errorf("policy %s kept changing under us: %d read-modify-write attempts did not stick; run apply again", policyID, maxAttempts)
+		next, changed := current.withExclusions(users, groups, add)
+		if !changed {
+			return written{base: modified}, nil
 		}
-		next, _ := current.withExclusions(users, groups, add)
 		err = writeUsers(ctx, c, policyID, next)
 		if wait, ok := throttledFor(err, throttled); ok && throttled < maxThrottled {
 			throttled++
-			select {
-			case <-ctx.Done():
-				return err
-			case <-time.After(wait):
+			if !sleep(ctx, wait) {
+				return written{}, err
 			}
-			needSlot = true
 			continue
 		}
 		if err != nil {
-			return err
+			return written{}, err
 		}
-		writes++
-		wrote = true
+		c.Memo.CAPolicies.Forget()
+		return written{base: modified, wrote: true, writes: 1}, nil
+	}
+}
+
+// sleep waits d, or less if ctx ends first; it reports whether the wait ran its course.
+func sleep(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
 	}
 }
 

@@ -191,15 +191,17 @@ func readGlobalAdmins(ctx context.Context, c *clients.Client, f *facts) error {
 
 // readPolicies reads every Conditional Access policy once.
 func readPolicies(ctx context.Context, c *clients.Client, f *facts) error {
+	paced := clients.PacedRead(c.CARequests) // Conditional Access: one request per second per tenant, reads included
 	resp, err := clients.Graph(c).Identity().ConditionalAccess().Policies().Get(ctx, &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
 		QueryParameters: &identity.ConditionalAccessPoliciesRequestBuilderGetQueryParameters{
 			Select: []string{"id", "displayName", "state", "conditions", "grantControls"},
 		},
+		Options: paced,
 	})
 	if err == nil {
 		err = iterate(ctx, c, resp, models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue, func(p models.ConditionalAccessPolicyable) {
 			f.Policies = append(f.Policies, policyOf(p))
-		})
+		}, paced...)
 	}
 	if err != nil {
 		f.Policies = nil
@@ -339,12 +341,14 @@ func readExcludedGroups(ctx context.Context, c *clients.Client, f *facts, allowe
 	return nil
 }
 
-// iterate walks every page of a collection with the SDK's page iterator.
-func iterate[T any](ctx context.Context, c *clients.Client, first any, factory serialization.ParsableFactory, visit func(T)) error {
+// iterate walks every page of a collection with the SDK's page iterator; options go with every page request
+// (the first page's request carries its own).
+func iterate[T any](ctx context.Context, c *clients.Client, first any, factory serialization.ParsableFactory, visit func(T), options ...abstractions.RequestOption) error {
 	it, err := msgraphcore.NewPageIterator[T](first, c.GraphAdapter, factory)
 	if err != nil {
 		return err
 	}
+	it.SetReqOptions(options)
 	return it.Iterate(ctx, func(item T) bool {
 		visit(item)
 		return true

@@ -49,6 +49,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	flags.Float64Var(&cfg.Knobs.ServerErrorRate, "server-error-rate", 0, "fraction of Graph/ARM requests answered 503")
 	flags.Float64Var(&cfg.Knobs.ResetRate, "reset-rate", 0, "fraction of Graph/ARM requests whose connection is reset")
 	flags.Float64Var(&cfg.Knobs.CAWriteRate, "ca-write-rate", 0, "Conditional Access writes per second per tenant before 429 (0 = unlimited; Graph documents 1)")
+	flags.BoolVar(&cfg.Knobs.CAThrottleReads, "ca-throttle-reads", false, "count Conditional Access reads against --ca-write-rate too (Graph documents any request)")
 	flags.BoolVar(&cfg.Knobs.CAOmitRetryAfter, "ca-omit-retry-after", false, "leave Retry-After off Conditional Access 429 answers, as Graph documents")
 	flags.Float64Var(&cfg.Knobs.CAOutsideWriterRate, "ca-outside-writer-rate", 0, "probability that an outside writer adds an exclusion after each GET of a CA policy")
 	flags.DurationVar(&cfg.Knobs.StaleReadWindow, "stale-read-window", 0, "how long after a user is written a read may see the version before (404 for a new user)")

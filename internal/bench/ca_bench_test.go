@@ -1,0 +1,97 @@
+package bench_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tfcli"
+)
+
+// caBenchPolicies is how many policies the exclusion benchmark targets.
+const caBenchPolicies = 50
+
+// Targets for the 50-policy apply. Each request of Conditional Access costs a second of the tenant's budget, so
+// the floor of the wall time is one second per request; the provider paces at 0.9 requests per second (just under
+// the limit, see clients.caRequestsPerSecond), which alone is 1.11 times the floor.
+const (
+	caMaxRequests  = 2*caBenchPolicies + 3 // a read and a write per policy; the plan's list, the apply's, one verification list
+	caMaxWallRatio = 1.25
+)
+
+// BenchmarkCAFiftyPolicies applies one breakglass_ca_policy_exclusion over 50 Conditional Access policies through
+// Terraform against a tenant with Conditional Access's documented budget: one request per second per tenant,
+// reads included, 429 without Retry-After. It reports the Conditional Access requests of the apply (plan included)
+// and its wall time against the floor that budget sets, and fails when either misses its target or the tenant had
+// to throttle any request.
+func BenchmarkCAFiftyPolicies(b *testing.B) {
+	for b.Loop() {
+		log := &memLog{}
+		sim, err := tenantsim.Start(tenantsim.Config{RequestLog: log, RandSeed: 7,
+			Knobs: tenantsim.Knobs{CAWriteRate: 1, CAThrottleReads: true, CAOmitRetryAfter: true}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids := make([]string, caBenchPolicies)
+		for i := range ids {
+			if ids[i], err = sim.AddCAPolicy(map[string]any{
+				"displayName": fmt.Sprintf("Bench policy %02d", i), "state": "enabled",
+				"conditions": map[string]any{
+					"users":          map[string]any{"includeUsers": []any{"All"}, "excludeUsers": []any{uuid.NewString()}},
+					"applications":   map[string]any{"includeApplications": []any{"All"}},
+					"clientAppTypes": []any{"all"},
+				},
+				"grantControls": map[string]any{"operator": "OR", "builtInControls": []any{"mfa"}},
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		policyIDs, _ := json.Marshal(ids)
+		dir := b.TempDir()
+		config := fmt.Sprintf(`terraform {
+  required_providers {
+    breakglass = { source = "entra-breakglass/breakglass" }
+  }
+}
+
+provider "breakglass" {}
+
+resource "breakglass_ca_policy_exclusion" "bench" {
+  user_ids   = [%q]
+  policy_ids = %s
+}
+`, uuid.NewString(), policyIDs)
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		ws := tfcli.New(b, sim, dir)
+		from, start := log.len(), time.Now()
+		ws.Must(b, context.Background(), "apply", "-auto-approve", "-input=false")
+		wall := time.Since(start)
+		o, err := log.since(from)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = sim.Close()
+		ca := 0
+		for route, n := range o.routes {
+			if strings.Contains(route, "/identity/conditionalAccess/") {
+				ca += n
+			}
+		}
+		floor := time.Duration(ca) * time.Second
+		addRow(b, "CA exclusion over 50 policies, apply: CA requests", fmt.Sprint(ca), fmt.Sprintf("%d answered 429", o.throttled),
+			fmt.Sprintf("<= %d, no 429", caMaxRequests), ca <= caMaxRequests && o.throttled == 0, true)
+		addRow(b, "CA exclusion over 50 policies, apply: wall time", wall.Round(time.Second).String(),
+			fmt.Sprintf("floor %s at 1 request/s, ratio %.2f", floor, wall.Seconds()/floor.Seconds()),
+			fmt.Sprintf("<= floor x %.2f", caMaxWallRatio), wall.Seconds() <= floor.Seconds()*caMaxWallRatio, true)
+	}
+}
