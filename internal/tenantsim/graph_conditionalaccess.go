@@ -1040,6 +1040,24 @@ func (s *Server) SetCAPolicyFields(id string, fields map[string]any) error {
 	return nil
 }
 
+// ExcludeUserAsOutsider adds id to a policy's conditions.users.excludeUsers as another application's write would:
+// modifiedDateTime moves and replicas lag it (Knobs.StaleReadWindow), but it costs the tenant's Conditional Access
+// budget nothing, so a test's own writer does not starve the client under test. It reports whether the id was
+// missing (false: already there, nothing written).
+func (s *Server) ExcludeUserAsOutsider(policyID, id string) (bool, error) {
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	p := s.dir.ca.policy(policyID)
+	if p == nil {
+		return false, fmt.Errorf("%w: %s", errNoSuchCAPolicy, policyID)
+	}
+	if slices.ContainsFunc(ExcludedUsers(p.data), func(v string) bool { return strings.EqualFold(v, id) }) {
+		return false, nil
+	}
+	p.excludeUser(id, time.Now())
+	return true, nil
+}
+
 // OutsideWriterExclusions returns the ids the outside writer added to a policy's excludeUsers, in order.
 func (s *Server) OutsideWriterExclusions(policyID string) []string {
 	s.dir.mu.RLock()

@@ -603,6 +603,9 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, params []str
 	if gerr := s.dir.checkDirectoryConstraints(body, u.id()); gerr != nil {
 		return gerr
 	}
+	if gerr := s.checkPrivilegedTarget(body, touchesPassword, u.id(), callerClaims(r), now); gerr != nil {
+		return gerr
+	}
 	policies := u.data["passwordPolicies"]
 	if p, ok := body["passwordPolicies"]; ok {
 		policies = p

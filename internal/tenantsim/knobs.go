@@ -54,6 +54,29 @@ type Knobs struct {
 	// consecutive good reads after creating a user (ContinuousTargetOccurence: 5) for the same reason.
 	StaleReadWindow time.Duration
 	StaleReadRate   float64
+
+	// PrivilegedTargetRules makes a change of passwordProfile, accountEnabled or authorizationInfo of a user who
+	// holds a privileged directory role need a caller holding Privileged Authentication Administrator or Global
+	// Administrator, as Entra does (graph_users_privileged.go).
+	PrivilegedTargetRules bool
+}
+
+// Profiles are named sets of knobs (cmd/tenantsim --profile, the chaos suite). "production" is Entra's own
+// magnitudes where Microsoft documents them and the harsher end of what is reported where it does not:
+//   - PIMMinActiveDuration 5 minutes (ActiveDurationTooShort, DCToolbox#50);
+//   - Conditional Access: one request per second per tenant, reads included, 429 without Retry-After (Graph
+//     throttling limits, "Identity protection and conditional access service limits");
+//   - replicas lagging writes for 30 s, a third of reads meeting one (Entra blog "Designing for Eventual
+//     Consistency for Microsoft Entra": seconds as usual, minutes possible); new objects invisible for 5 s,
+//     PIM principals for 30 s more ("tens of seconds, up to about two minutes", see PIMReplicationDelay);
+//   - the privileged-target rules (graph_users_privileged.go).
+var Profiles = map[string]Knobs{
+	"production": {
+		ReplicationDelay: 5 * time.Second, PIMReplicationDelay: 30 * time.Second, PIMMinActiveDuration: 5 * time.Minute,
+		CAWriteRate: 1, CAThrottleReads: true, CAOmitRetryAfter: true,
+		StaleReadWindow: 30 * time.Second, StaleReadRate: 0.3,
+		PrivilegedTargetRules: true,
+	},
 }
 
 // knobsJSON is the wire form of Knobs for PUT/GET /_sim/knobs: durations as Go duration strings ("50ms").
@@ -72,6 +95,7 @@ type knobsJSON struct {
 	CAOutsideWriterRate  float64 `json:"ca_outside_writer_rate"`
 	StaleReadWindow      string  `json:"stale_read_window"`
 	StaleReadRate        float64 `json:"stale_read_rate"`
+	PrivilegedTarget     bool    `json:"privileged_target_rules"`
 }
 
 // MarshalJSON writes durations as Go duration strings.
@@ -91,6 +115,7 @@ func (k Knobs) MarshalJSON() ([]byte, error) {
 		CAOutsideWriterRate:  k.CAOutsideWriterRate,
 		StaleReadWindow:      k.StaleReadWindow.String(),
 		StaleReadRate:        k.StaleReadRate,
+		PrivilegedTarget:     k.PrivilegedTargetRules,
 	})
 }
 
@@ -133,6 +158,8 @@ func (k *Knobs) UnmarshalJSON(data []byte) error {
 			out.StaleReadWindow, err = decodeDuration(value)
 		case "stalereadrate":
 			err = json.Unmarshal(value, &out.StaleReadRate)
+		case "privilegedtargetrules":
+			err = json.Unmarshal(value, &out.PrivilegedTargetRules)
 		default:
 			err = fmt.Errorf("unknown knob %q", name)
 		}

@@ -178,3 +178,36 @@ func TestStaleReadKnobs(t *testing.T) {
 		t.Errorf("after the window a read shows displayName %v, want After", got)
 	}
 }
+
+// TestPrivilegedTargetRules: with the knob, the password, accountEnabled and CBA ids of a user holding a privileged
+// role can be changed only by a caller holding Privileged Authentication Administrator (or Global Administrator);
+// other properties, and users without such a role, need only the Graph permission.
+func TestPrivilegedTargetRules(t *testing.T) {
+	srv := startSim(t, Config{})
+	c := mainGraphClient(t, srv)
+	id := createUser(t, c, "privtarget")
+	plain := createUser(t, c, "plaintarget")
+	srv.SetKnobs(Knobs{PrivilegedTargetRules: true})
+	srv.ActivateRole(id, GlobalAdministratorRoleID, time.Hour)
+	password := map[string]any{"passwordProfile": map[string]any{"password": "Correct-Horse-Battery-Staple-42!", "forceChangePasswordNextSignIn": false}}
+	for _, body := range []map[string]any{password, {"accountEnabled": false},
+		{"authorizationInfo": map[string]any{"certificateUserIds": []any{"X509:<PN>privtarget@contoso.onmicrosoft.com"}}}} {
+		c.expectError(http.StatusForbidden, "Authorization_RequestDenied", "PATCH", "/v1.0/users/"+id, body)
+		c.expect(http.StatusNoContent, "PATCH", "/v1.0/users/"+plain, body)
+	}
+	c.expect(http.StatusNoContent, "PATCH", "/v1.0/users/"+id, map[string]any{"displayName": "Still allowed"})
+
+	sp, ok := srv.ServicePrincipalID(srv.Info().ClientID)
+	if !ok {
+		t.Fatal("no service principal for the main app")
+	}
+	remove, err := srv.AssignDirectoryRole(sp, PrivilegedAuthenticationAdministratorRoleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.expect(http.StatusNoContent, "PATCH", "/v1.0/users/"+id, password)
+	remove()
+	c.expectError(http.StatusForbidden, "Authorization_RequestDenied", "PATCH", "/v1.0/users/"+id, map[string]any{"accountEnabled": true})
+	srv.SetKnobs(Knobs{})
+	c.expect(http.StatusNoContent, "PATCH", "/v1.0/users/"+id, map[string]any{"accountEnabled": true})
+}

@@ -542,7 +542,7 @@ func (r *accountResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	id := state.ID.ValueString()
 	if _, err := clients.Graph(r.client).Users().ByUserId(id).Patch(ctx, body, nil); err != nil {
-		resp.Diagnostics.AddError("Cannot update the emergency account", explainUpdate(plan, err))
+		resp.Diagnostics.AddError("Cannot update the emergency account", explainUpdate(plan, body, err))
 		return
 	}
 	resp.Diagnostics.Append(clients.RememberWrite(ctx, resp.Private)...)

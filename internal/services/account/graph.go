@@ -155,13 +155,34 @@ func explainCreate(m accountModel, err error) string {
 	return clients.Explain("creating user "+m.UserPrincipalName.ValueString(), clients.PermUserWrite, err)
 }
 
-func explainUpdate(m accountModel, err error) string {
-	msg := clients.Explain("updating user "+m.UserPrincipalName.ValueString(), clients.PermUserWrite, err)
-	if clients.IsForbidden(err) {
-		msg += " Resetting the password of a user who holds an admin role also needs the Privileged Authentication " +
-			"Administrator role for the provider's identity."
+// explainUpdate explains a refused update. Entra guards the password, accountEnabled and the CBA binding
+// (certificateUserIds) of a user who holds a privileged directory role, as an emergency account does: only a
+// caller that itself holds Privileged Authentication Administrator (or Global Administrator) as a directory role
+// may change them, whatever its Graph permissions (Graph "Update user"). A 403 on such a change names the role;
+// any other 403, the permission.
+func explainUpdate(m accountModel, body models.Userable, err error) string {
+	operation := "updating user " + m.UserPrincipalName.ValueString()
+	var guarded []string
+	if body.GetPasswordProfile() != nil {
+		guarded = append(guarded, "the password")
 	}
-	return msg
+	if body.GetAccountEnabled() != nil {
+		guarded = append(guarded, "account_enabled")
+	}
+	if body.GetAuthorizationInfo() != nil {
+		guarded = append(guarded, "certificate_user_ids")
+	}
+	if !clients.IsForbidden(err) || len(guarded) == 0 {
+		return clients.Explain(operation, clients.PermUserWrite, err)
+	}
+	ge, _ := clients.AsGraphError(err)
+	return fmt.Sprintf("%s: Microsoft Graph refused to change %s. For a user who holds a privileged directory role, as an "+
+		"emergency account holds Global Administrator, Entra lets only a caller that itself holds the Privileged Authentication "+
+		"Administrator (or Global Administrator) directory role change the password, account_enabled and certificate_user_ids: "+
+		"a Graph application permission is not enough. Assign Privileged Authentication Administrator to the provider's identity "+
+		"(Entra admin center > Roles & admins > Privileged Authentication Administrator > Add assignments, active and permanent; "+
+		"or protect the role with PIM), then run Terraform again. The identity also needs %s. Graph said: %s %s",
+		operation, strings.Join(guarded, ", "), clients.PermUserWrite.Name, ge.Code, ge.Message)
 }
 
 // domainList is the tenant's domains, read once per provider instance (clients.Memo.Domains): they change rarely

@@ -36,6 +36,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	var requestLog, largeTenant string
 	var auditFixtures bool
 	flags := flag.NewFlagSet("tenantsim", flag.ContinueOnError)
+	flags.Func("profile", "start the knobs from a named profile (production: Entra's magnitudes, see tenantsim.Profiles); flags after it override", func(name string) error {
+		k, ok := tenantsim.Profiles[name]
+		if !ok {
+			return fmt.Errorf("unknown profile %q (known: production)", name)
+		}
+		cfg.Knobs = k
+		return nil
+	})
 	flags.StringVar(&cfg.Addr, "addr", "127.0.0.1:0", "listen address")
 	flags.StringVar(&cfg.StateDir, "state-dir", "", "directory for ca.pem (default: a temporary directory removed on exit)")
 	flags.StringVar(&cfg.SeedFile, "seed", "", "JSON seed file merged over the default fixtures")
@@ -52,8 +60,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	flags.BoolVar(&cfg.Knobs.CAThrottleReads, "ca-throttle-reads", false, "count Conditional Access reads against --ca-write-rate too (Graph documents any request)")
 	flags.BoolVar(&cfg.Knobs.CAOmitRetryAfter, "ca-omit-retry-after", false, "leave Retry-After off Conditional Access 429 answers, as Graph documents")
 	flags.Float64Var(&cfg.Knobs.CAOutsideWriterRate, "ca-outside-writer-rate", 0, "probability that an outside writer adds an exclusion after each GET of a CA policy")
-	flags.DurationVar(&cfg.Knobs.StaleReadWindow, "stale-read-window", 0, "how long after a user is written a read may see the version before (404 for a new user)")
+	flags.DurationVar(&cfg.Knobs.StaleReadWindow, "stale-read-window", 0, "how long after a write a read of a user, CA policy or Entra diagnostic setting may see the version before (404 if new)")
 	flags.Float64Var(&cfg.Knobs.StaleReadRate, "stale-read-rate", 0, "probability that a read within --stale-read-window is stale, drawn for each read")
+	flags.BoolVar(&cfg.Knobs.PrivilegedTargetRules, "privileged-target-rules", false, "password, accountEnabled and CBA ids of privileged users need a caller holding Privileged Authentication Administrator")
 	flags.Int64Var(&cfg.RandSeed, "rand-seed", 0, "seed for fault injection and --large-tenant (0 = time-based)")
 	flags.BoolVar(&auditFixtures, "audit-fixtures", false, "add the audit fixtures: a role-assignable group, risky apps, service principals holding directory roles")
 	flags.StringVar(&largeTenant, "large-tenant", "", "generate a large tenant: users,roleAssignments,eligible,servicePrincipals,appRoleAssignments (e.g. 10000,5000,500,3000,30000)")
