@@ -18,6 +18,15 @@
 //	TestChaosConcurrentExclusionsRepeated        long   from the same policies while another team's script
 //	                                                    writes too: every principal and every foreign exclusion
 //	                                                    is there at the end
+//	TestChaosEveryBehaviour                      short  every behaviour of Entra at once (replicas lagging each
+//	TestChaosEveryBehaviourTenRuns               long   write 8 s for half the reads, CA's one request/s with
+//	TestChaosProductionProfile                   long   reads counted and no Retry-After, PIM's minimum active
+//	                                                    time, privileged targets; the production profile at
+//	                                                    Entra's magnitudes) while another team's script adds
+//	                                                    exclusions every 1.5 s: no second account, nothing
+//	                                                    dropped from state, no create planned right after
+//	                                                    apply, an empty plan after the window, every exclusion
+//	                                                    (ours, theirs, the seed's) where it belongs
 //	TestChaosKill/after_<n>_writes               long   SIGKILL of terraform apply; recovery below; then the
 //	                                                    apply converges, the inventory is exact, destroy is clean
 //
