@@ -26,9 +26,23 @@ const LiveEnv = "BREAKGLASS_ACC_LIVE"
 var sim *tenantsim.Server
 
 // Realistic are the rules of Entra that every acceptance test meets, at magnitudes short enough for the suite
-// (issue #14): PIM refuses to end an active assignment younger than PIMMinActiveDuration (5 minutes in Entra).
-// Tests that change the knobs start from these and put them back.
-var Realistic = tenantsim.Knobs{PIMMinActiveDuration: 5 * time.Second}
+// (issue #14): PIM refuses to end an active assignment younger than PIMMinActiveDuration (5 minutes in Entra);
+// Conditional Access allows one request per second per tenant, reads included, and its 429s carry no
+// Retry-After (Entra's own magnitude); for StaleReadWindow after a write, a read of the object may, with
+// StaleReadRate, see the version before (users, Conditional Access policies, Entra diagnostic settings); the
+// password, accountEnabled and CBA ids of a user holding a privileged role need a caller holding Privileged
+// Authentication Administrator. Tests that change the knobs start from these and put them back.
+var Realistic = tenantsim.Knobs{
+	PIMMinActiveDuration: 5 * time.Second,
+	CAWriteRate:          1, CAThrottleReads: true, CAOmitRetryAfter: true,
+	StaleReadWindow: 2 * time.Second, StaleReadRate: 0.3,
+	PrivilegedTargetRules: true,
+}
+
+// WaitOutReplication waits until replicas have caught up with a write made behind Terraform's back, before a step
+// that must see it as drift: against the simulated tenant the replica window of Realistic, against a real tenant
+// as long (Entra usually replicates within seconds).
+func WaitOutReplication() { time.Sleep(Realistic.StaleReadWindow) }
 
 // ProtoV6ProviderFactories serves the provider in-process, plus the echo provider that surfaces ephemeral values
 // in tests.

@@ -302,6 +302,7 @@ func TestAccAccount_drift(t *testing.T) {
 			if _, err := clients.Graph(acctest.Client(t)).Users().ByUserId(id).Patch(context.Background(), u, nil); err != nil {
 				t.Fatalf("changing the user behind Terraform's back: %v", err)
 			}
+			acctest.WaitOutReplication()
 		}
 	}
 	resource.ParallelTest(t, testCase(t,
@@ -327,6 +328,7 @@ func TestAccAccount_drift(t *testing.T) {
 				if err := clients.Graph(acctest.Client(t)).Users().ByUserId(id).Delete(context.Background(), nil); err != nil {
 					t.Fatalf("deleting the user behind Terraform's back: %v", err)
 				}
+				acctest.WaitOutReplication()
 			},
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{

@@ -97,8 +97,10 @@ func (e env) managed() string {
   }`, e.name)
 }
 
-// armGet reads an ARM object as JSON; found is false on 404.
+// armGet reads an ARM object as JSON; found is false on 404. It first waits out replication: a diagnostic setting
+// read right after a write may answer 404 or the version before.
 func (e env) armGet(id, apiVersion string) (map[string]any, bool, error) {
+	acctest.WaitOutReplication()
 	var out map[string]any
 	err := e.client.ARMDo(context.Background(), http.MethodGet, id, apiVersion, nil, &out)
 	if clients.IsARMNotFound(err) {
@@ -136,6 +138,7 @@ func (e env) armEdit(t *testing.T, id, apiVersion string, edit func(obj, props m
 	if err := e.client.ARMDo(context.Background(), http.MethodPut, id, apiVersion, obj, nil); err != nil {
 		t.Fatalf("editing %s: %v", id, err)
 	}
+	acctest.WaitOutReplication()
 }
 
 func (e env) armDelete(t *testing.T, id, apiVersion string) {
@@ -143,6 +146,7 @@ func (e env) armDelete(t *testing.T, id, apiVersion string) {
 	if err := e.client.ARMDo(context.Background(), http.MethodDelete, id, apiVersion, nil, nil); err != nil && !clients.IsARMNotFound(err) {
 		t.Fatalf("deleting %s: %v", id, err)
 	}
+	acctest.WaitOutReplication()
 }
 
 // ours lists the ARM ids this test's alert may create.

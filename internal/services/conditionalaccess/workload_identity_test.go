@@ -51,6 +51,7 @@ func TestAccCAExclusion_workloadIdentityPolicy(t *testing.T) {
 		t.Fatalf("creating the workload-identity policy: %v", err)
 	}
 	id := *created.GetId()
+	acctest.WaitOutReplication() // the plan must find it
 	t.Cleanup(func() {
 		if err := clients.Graph(c).Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id).Delete(context.Background(), nil); err != nil {
 			t.Errorf("deleting the workload-identity policy %s: %v", id, err)
