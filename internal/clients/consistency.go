@@ -60,10 +60,8 @@ func retry(ctx context.Context, what, why string, transient func(error) bool, op
 		}
 		wait = Backoff.Next(wait)
 		tflog.Debug(ctx, "waiting for "+why, map[string]any{"object": what, "attempt": attempt, "next_wait": wait.String()})
-		select {
-		case <-ctx.Done():
+		if !Sleep(ctx, wait) {
 			return fmt.Errorf("%s after waiting %s for %s (%d attempts): %w", what, time.Since(start).Round(time.Second), why, attempt, err)
-		case <-time.After(wait):
 		}
 	}
 }
@@ -110,4 +108,14 @@ func WrittenRecently(ctx context.Context, p PrivateGetter) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return at, time.Since(at) < ReplicationWindow
+}
+
+// Sleep waits d, or less if ctx ends first; it reports whether the wait ran its course.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
+	}
 }

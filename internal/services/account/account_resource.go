@@ -472,6 +472,9 @@ func (r *accountResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.AddError("Cannot read the emergency account", clients.Explain("reading user "+id, clients.PermUserRead, err))
 		return
 	}
+	if recent {
+		user = r.settle(ctx, id, state, user)
+	}
 	if state.InitialDomain.IsNull() || state.InitialDomain.IsUnknown() {
 		if domains, err := tenantDomains(ctx, r.client); err == nil {
 			state.InitialDomain = types.StringValue(domains.initial())
@@ -511,6 +514,33 @@ func (r *accountResource) confirmGone(ctx context.Context, id string, recent boo
 		return user, false, err
 	}
 	return graphUser{}, !recent, err
+}
+
+// settleReads is how many reads in a row must show other values than the provider wrote before a refresh within
+// clients.ReplicationWindow of that write believes them: 1 s and 2 s apart, a replica's lag rarely spans them,
+// and someone's change still shows after three seconds.
+const settleReads = 3
+
+// settle re-reads a user that the provider wrote recently and that reads other than state holds it: a replica the
+// write has not reached answers the version before it (a good read can be followed by such a one), and reporting
+// that as drift would have the next apply write the values again, or flip account_enabled back. It returns the
+// first read that shows the state's values, else the last of settleReads reads.
+func (r *accountResource) settle(ctx context.Context, id string, state accountModel, user graphUser) graphUser {
+	shows := func(u graphUser) bool {
+		read := state
+		return !u.applyTo(ctx, &read).HasError() && state.written(read)
+	}
+	for n := 1; n < settleReads && !shows(user); n++ {
+		if !clients.Sleep(ctx, time.Duration(n)*time.Second) {
+			break
+		}
+		u, err := getUser(ctx, r.client, id)
+		if err != nil {
+			break // a lagging replica's 404 after a good read: keep the good one
+		}
+		user = u
+	}
+	return user
 }
 
 func (r *accountResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -348,7 +348,7 @@ func applyExclusions(ctx context.Context, c *clients.Client, policyIDs, users, g
 			return done, fmt.Errorf("the Conditional Access policies %s still do not show this provider's change after %s; run apply again",
 				strings.Join(slices.Sorted(maps.Keys(pending)), ", "), clients.ReplicationWindow)
 		}
-		if wait > 0 && !sleep(ctx, wait) {
+		if wait > 0 && !clients.Sleep(ctx, wait) {
 			return done, ctx.Err()
 		}
 		wait = clients.Backoff.Next(wait)
@@ -424,7 +424,7 @@ func writeOnce(ctx context.Context, c *clients.Client, policyID string, users, g
 			return written{}, err
 		}
 		if modified.Before(c.Memo.CAPolicyVersions.See(policyID, modified)) {
-			if stale = clients.Backoff.Next(stale); !sleep(ctx, stale) {
+			if stale = clients.Backoff.Next(stale); !clients.Sleep(ctx, stale) {
 				return written{}, ctx.Err()
 			}
 			continue
@@ -436,7 +436,7 @@ func writeOnce(ctx context.Context, c *clients.Client, policyID string, users, g
 		err = writeUsers(ctx, c, policyID, next)
 		if wait, ok := throttledFor(err, throttled); ok && throttled < maxThrottled {
 			throttled++
-			if !sleep(ctx, wait) {
+			if !clients.Sleep(ctx, wait) {
 				return written{}, err
 			}
 			continue
@@ -446,16 +446,6 @@ func writeOnce(ctx context.Context, c *clients.Client, policyID string, users, g
 		}
 		c.Memo.CAPolicies.Forget()
 		return written{base: modified, wrote: true, writes: 1}, nil
-	}
-}
-
-// sleep waits d, or less if ctx ends first; it reports whether the wait ran its course.
-func sleep(ctx context.Context, d time.Duration) bool {
-	select {
-	case <-ctx.Done():
-		return false
-	case <-time.After(d):
-		return true
 	}
 }
 
