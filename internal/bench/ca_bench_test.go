@@ -40,19 +40,9 @@ func BenchmarkCAFiftyPolicies(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		ids := make([]string, caBenchPolicies)
-		for i := range ids {
-			if ids[i], err = sim.AddCAPolicy(map[string]any{
-				"displayName": fmt.Sprintf("Bench policy %02d", i), "state": "enabled",
-				"conditions": map[string]any{
-					"users":          map[string]any{"includeUsers": []any{"All"}, "excludeUsers": []any{uuid.NewString()}},
-					"applications":   map[string]any{"includeApplications": []any{"All"}},
-					"clientAppTypes": []any{"all"},
-				},
-				"grantControls": map[string]any{"operator": "OR", "builtInControls": []any{"mfa"}},
-			}); err != nil {
-				b.Fatal(err)
-			}
+		ids, err := sim.AddMFAPolicies(caBenchPolicies, "Bench policy")
+		if err != nil {
+			b.Fatal(err)
 		}
 		policyIDs, _ := json.Marshal(ids)
 		dir := b.TempDir()

@@ -990,6 +990,29 @@ func (s *Server) AddCAPolicy(policy map[string]any) (string, error) {
 	return s.dir.importCAPolicy(policy, time.Now())
 }
 
+// AddMFAPolicies adds n enabled policies requiring MFA for all users, each excluding one random id of its own
+// (someone else's exclusion the client must keep), named "<prefix> NN", and returns their ids: a tenant with many
+// policies for scale tests and benchmarks.
+func (s *Server) AddMFAPolicies(n int, prefix string) ([]string, error) {
+	ids := make([]string, n)
+	for i := range ids {
+		id, err := s.AddCAPolicy(map[string]any{
+			"displayName": fmt.Sprintf("%s %02d", prefix, i), "state": "enabled",
+			"conditions": map[string]any{
+				"users":          map[string]any{"includeUsers": []any{"All"}, "excludeUsers": []any{uuid.NewString()}},
+				"applications":   map[string]any{"includeApplications": []any{"All"}},
+				"clientAppTypes": []any{"all"},
+			},
+			"grantControls": map[string]any{"operator": "OR", "builtInControls": []any{"mfa"}},
+		})
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
 // CAPolicy returns the stored Graph JSON of a Conditional Access policy (authenticationStrength expanded).
 func (s *Server) CAPolicy(id string) (map[string]any, bool) {
 	s.dir.mu.RLock()

@@ -60,6 +60,7 @@ func testCase(t *testing.T, steps ...resource.TestStep) resource.TestCase {
 func checkDestroyed(t *testing.T) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		c := acctest.Client(t)
+		acctest.WaitOutReplication()
 		for _, rs := range s.RootModule().Resources {
 			if rs.Type != "breakglass_account" {
 				continue
@@ -436,6 +437,7 @@ func capture(dst *string, attr string) resource.TestCheckFunc {
 // checkUser reads the user straight from Graph and applies check.
 func checkUser(t *testing.T, check func(models.Userable) error) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
+		acctest.WaitOutReplication() // a read right after the apply may reach a replica that has not seen it
 		u, err := clients.Graph(acctest.Client(t)).Users().ByUserId(stateValue(s, "id")).Get(context.Background(), &users.UserItemRequestBuilderGetRequestConfiguration{
 			QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id", "passwordPolicies", "accountEnabled"}},
 		})

@@ -371,21 +371,9 @@ func TestAccCAExclusion_concurrent(t *testing.T) {
 // throttles none of its requests.
 func TestAccCAExclusion_fiftyPoliciesThrottled(t *testing.T) {
 	sim := acctest.Sim(t)
-	var ids []string
-	for i := range 50 {
-		id, err := sim.AddCAPolicy(map[string]any{
-			"displayName": fmt.Sprintf("Bulk policy %02d", i), "state": "enabled",
-			"conditions": map[string]any{
-				"users":          map[string]any{"includeUsers": []any{"All"}, "excludeUsers": []any{uuid.NewString()}},
-				"applications":   map[string]any{"includeApplications": []any{"All"}},
-				"clientAppTypes": []any{"all"},
-			},
-			"grantControls": map[string]any{"operator": "OR", "builtInControls": []any{"mfa"}},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
+	ids, err := sim.AddMFAPolicies(50, "Bulk policy")
+	if err != nil {
+		t.Fatal(err)
 	}
 	defer sim.SetKnobs(sim.Knobs())
 	k := sim.Knobs()
