@@ -189,20 +189,44 @@ func readGlobalAdmins(ctx context.Context, c *clients.Client, f *facts) error {
 	return nil
 }
 
-// readPolicies reads every Conditional Access policy once.
+// laggingListWait bounds how long readPolicies lists again while the list shows a policy older than a version
+// this provider instance has seen.
+const laggingListWait = 15 * time.Second
+
+// readPolicies reads every Conditional Access policy. A policy older than a version this provider instance has
+// seen (clients.Memo.CAPolicyVersions, e.g. the exclusion's own write in the same apply) comes from a replica that
+// lags: the list is read again, 1 s, 2 s, 4 s later, so that the checks do not report an exclusion the tenant
+// already holds as missing.
 func readPolicies(ctx context.Context, c *clients.Client, f *facts) error {
 	paced := clients.PacedRead(c.CARequests) // Conditional Access: one request per second per tenant, reads included
-	resp, err := clients.Graph(c).Identity().ConditionalAccess().Policies().Get(ctx, &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
-		QueryParameters: &identity.ConditionalAccessPoliciesRequestBuilderGetQueryParameters{
-			Select: []string{"id", "displayName", "state", "conditions", "grantControls"},
-		},
-		Options: paced,
-	})
-	if err == nil {
-		err = iterate(ctx, c, resp, models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue, func(p models.ConditionalAccessPolicyable) {
-			f.Policies = append(f.Policies, policyOf(p))
-		}, paced...)
+	list := func(ctx context.Context) (policies []caPolicy, lagging bool, err error) {
+		resp, err := clients.Graph(c).Identity().ConditionalAccess().Policies().Get(ctx, &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
+			QueryParameters: &identity.ConditionalAccessPoliciesRequestBuilderGetQueryParameters{
+				Select: []string{"id", "displayName", "state", "conditions", "grantControls", "modifiedDateTime"},
+			},
+			Options: paced,
+		})
+		if err == nil {
+			err = iterate(ctx, c, resp, models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue, func(p models.ConditionalAccessPolicyable) {
+				policies = append(policies, policyOf(p))
+				var modified time.Time
+				if m := p.GetModifiedDateTime(); m != nil {
+					modified = *m
+				}
+				lagging = lagging || modified.Before(c.Memo.CAPolicyVersions.See(deref(p.GetId()), modified))
+			}, paced...)
+		}
+		return policies, lagging, err
 	}
+	policies, lagging, err := list(ctx)
+	deadline := time.Now().Add(laggingListWait)
+	for wait := clients.Backoff.Next(0); err == nil && lagging && time.Now().Add(wait).Before(deadline); wait = clients.Backoff.Next(wait) {
+		if !clients.Sleep(ctx, wait) {
+			break
+		}
+		policies, lagging, err = list(ctx)
+	}
+	f.Policies = policies
 	if err != nil {
 		f.Policies = nil
 		f.PoliciesGap, err = gap("reading the Conditional Access policies", clients.PermCARead, licenceP1, err)
