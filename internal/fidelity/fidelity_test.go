@@ -1,6 +1,10 @@
 package fidelity
 
 import (
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +36,30 @@ func mustARM(t *testing.T) *ARM {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestCSDLIsTheOneSourcesNames: the embedded CSDL is the snapshot SOURCES.md pins, so a refresh updates both.
+func TestCSDLIsTheOneSourcesNames(t *testing.T) {
+	sources, err := os.ReadFile(filepath.Join("spec", "SOURCES.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := specFS.Open(csdlFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, z); err != nil {
+		t.Fatal(err)
+	}
+	if sum := hex.EncodeToString(h.Sum(nil)); !strings.Contains(string(sources), "sha256 `"+sum+"`") {
+		t.Fatalf("spec/SOURCES.md does not name the embedded CSDL's sha256 %s", sum)
+	}
 }
 
 // TestGraphExamples: every _ok example passes; every _bad one fails with as many errors as graphcheck.py found, each
