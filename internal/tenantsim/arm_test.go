@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/entra-breakglass/terraform-provider-breakglass/internal/fidelity"
-
 	"github.com/google/uuid"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/fidelity"
 )
 
 // api-versions the tests use: the provider's (internal/clients/arm.go) and ARM's for resource groups.

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/entra-breakglass/terraform-provider-breakglass/internal/fidelity"
-
 	"github.com/google/uuid"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/fidelity"
 )
 
 const (
