@@ -3,7 +3,7 @@ package tenantsim
 // Azure Resource Manager: the route table, dispatch, role-based access control and request body validation for the
 // resource types the provider manages (arm_resources.go: resource groups and Log Analytics workspaces;
 // arm_monitor.go: Entra diagnostic settings, action groups and scheduled query rules). Fidelity references:
-// ../shared/fidelity/arm (swagger fragments and armcheck.py).
+// internal/fidelity (swagger fragments in spec/arm, checked by its ARM checker).
 
 import (
 	"bytes"

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -15,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/fidelity"
 )
 
 // api-versions the tests use: the provider's (internal/clients/arm.go) and ARM's for resource groups.
@@ -34,7 +33,7 @@ type armRecord struct {
 	body         any
 	status       int
 	code         string
-	armcheck     int // expected armcheck.py exit code; -1 = derive from the answer
+	armcheck     int // expected ARM checker verdict: 0 pass, 1 errors, 2 no operation; -1 = derive from the answer
 }
 
 // armRecorder collects the requests of every armClient that shares it.
@@ -135,7 +134,7 @@ func armSQR(srv *Server, rg, name string) string {
 
 func armDiag(name string) string { return "/providers/microsoft.aadiam/diagnosticSettings/" + name }
 
-// testAGBody is a valid action group, modelled on fidelity/arm/examples/ag-2023-01-01_ok.json.
+// testAGBody is a valid action group, modelled on internal/fidelity/spec/arm/examples/ag-2023-01-01_ok.json.
 func testAGBody() map[string]any {
 	return map[string]any{
 		"location": "Global", "tags": map[string]any{"purpose": "break-glass"},
@@ -149,7 +148,7 @@ func testAGBody() map[string]any {
 	}
 }
 
-// testSQRBody is a valid log search alert rule, modelled on fidelity/arm/examples/sqr-2023-12-01_ok.json.
+// testSQRBody is a valid log search alert rule, modelled on internal/fidelity/spec/arm/examples/sqr-2023-12-01_ok.json.
 func testSQRBody(workspaceID, actionGroupID string) map[string]any {
 	return map[string]any{
 		"location": "westeurope", "kind": "LogAlert", "tags": map[string]any{"purpose": "break-glass"},
@@ -171,7 +170,7 @@ func testSQRBody(workspaceID, actionGroupID string) map[string]any {
 	}
 }
 
-// testDiagBody is a valid Entra diagnostic setting, modelled on fidelity/arm/examples/diag_ok.json.
+// testDiagBody is a valid Entra diagnostic setting, modelled on internal/fidelity/spec/arm/examples/diag_ok.json.
 func testDiagBody(workspaceID string, categories ...string) map[string]any {
 	logs := []any{}
 	for _, c := range categories {
@@ -428,7 +427,7 @@ func armJSON(t *testing.T, v any) string {
 
 // ---- validation cases ----
 
-// armCase is one rejected (or accepted) write. armcheck is what fidelity/arm/armcheck.py must say about the same
+// armCase is one rejected (or accepted) write. armcheck is what the fidelity ARM checker must say about the same
 // request: 1 when the body breaks the swagger model, 0 when only a rule stated in prose or a server-side check
 // (existence, limits, conflicts) rejects it.
 type armCase struct {
@@ -899,27 +898,6 @@ func TestARMControlMethods(t *testing.T) {
 	}
 }
 
-// armcheckBatch runs armcheck.py's request check on many requests in one process: argv[1] is the arm directory,
-// argv[2] a JSON file [{method, url, body}]; it prints one JSON object per request: {exit, out}.
-const armcheckBatch = `
-import contextlib, io, json, os, sys, tempfile
-sys.path.insert(0, sys.argv[1])
-import armcheck
-for req in json.load(open(sys.argv[2])):
-    args = ['request', req['method'], req['url']]
-    if req.get('body') is not None:
-        f = tempfile.NamedTemporaryFile('w', suffix='.json', delete=False)
-        json.dump(req['body'], f)
-        f.close()
-        args.append(f.name)
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        code = armcheck.main(args)
-    if len(args) == 4:
-        os.unlink(args[3])
-    print(json.dumps({'exit': code, 'out': buf.getvalue()}))
-`
-
 // armcheckNoFragment are codes for requests armcheck has no operation for: unsupported api-versions and
 // Microsoft.Resources (resource groups), which the fragments do not cover.
 var armcheckNoFragment = map[string]bool{"NoRegisteredProviderFound": true}
@@ -929,15 +907,14 @@ var armcheckNoFragment = map[string]bool{"NoRegisteredProviderFound": true}
 var armcheckModelErrors = map[string]bool{"InvalidRequestContent": true, "LocationRequired": true, "GroupShortNameIsTooLong": true}
 
 // TestARMRequestsPassArmcheck runs every scenario and validation case again, recorded, and checks each PUT and
-// PATCH body with fidelity/arm/armcheck.py: the simulator and the official models must agree on which bodies are
+// PATCH body with the fidelity ARM checker: the simulator and the official models must agree on which bodies are
 // well-formed. It also feeds the fidelity examples to the simulator: each _ok example is accepted and each _bad
 // one rejected.
 func TestARMRequestsPassArmcheck(t *testing.T) {
-	python, err := exec.LookPath("python3")
+	arm, err := fidelity.LoadARM()
 	if err != nil {
-		t.Fatal("python3 is a prerequisite of this project (the fidelity checks need it) and is not on PATH")
+		t.Fatal(err)
 	}
-	armDir := filepath.Join(fidelityDir, "arm")
 	srv := startSim(t, Config{})
 	rec := &armRecorder{}
 	c := mainARMClient(t, srv, rec)
@@ -948,10 +925,9 @@ func TestARMRequestsPassArmcheck(t *testing.T) {
 	runValidationCases(t, srv, c)
 	mc, _ := appARMClient(t, srv, rec, ARMRole{Role: "Monitoring Contributor", Scope: armRG(srv, SecurityResourceGroup)})
 	mc.fail(http.StatusForbidden, "AuthorizationFailed", "PUT", armAPI(armDiag("x"), apiDiag), testDiagBody(srv.Info().WorkspaceID, "SignInLogs"))
-	runFidelityExamples(t, srv, c, armDir)
+	runFidelityExamples(t, srv, c)
 
-	var checked []armRecord
-	var requests []map[string]any
+	checked := 0
 	for _, r := range rec.records {
 		if (r.method != "PUT" && r.method != "PATCH") || strings.Contains(strings.ToLower(r.path), "/resourcegroups/") && !strings.Contains(strings.ToLower(r.path), "/providers/") {
 			continue // resource groups: no fragment
@@ -962,34 +938,16 @@ func TestARMRequestsPassArmcheck(t *testing.T) {
 				continue // not JSON: nothing for armcheck to check
 			}
 		}
-		checked = append(checked, r)
-		requests = append(requests, map[string]any{"method": r.method, "url": r.path, "body": body})
-	}
-	if len(checked) < 60 {
-		t.Fatalf("only %d requests to check", len(checked))
-	}
-	file := filepath.Join(t.TempDir(), "requests.json")
-	raw, _ := json.Marshal(requests)
-	if err := os.WriteFile(file, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(python, "-c", armcheckBatch, armDir, file).Output()
-	if err != nil {
-		t.Fatalf("armcheck batch: %v\n%s", err, out)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != len(checked) {
-		t.Fatalf("%d answers for %d requests:\n%s", len(lines), len(checked), out)
-	}
-	for i, line := range lines {
-		var res struct {
-			Exit int
-			Out  string
+		checked++
+		raw, _ := json.Marshal(body)
+		res := arm.CheckRequest(r.method, r.path, raw)
+		exit := 0
+		switch {
+		case !res.Matched:
+			exit = 2
+		case len(res.Errors) > 0:
+			exit = 1
 		}
-		if err := json.Unmarshal([]byte(line), &res); err != nil {
-			t.Fatal(err)
-		}
-		r := checked[i]
 		want := r.armcheck
 		switch {
 		case want >= 0:
@@ -1000,29 +958,22 @@ func TestARMRequestsPassArmcheck(t *testing.T) {
 		default:
 			want = 0
 		}
-		if res.Exit != want {
-			t.Errorf("%s %s answered %d %s; armcheck exit %d, want %d\nbody %s\n%s", r.method, r.path, r.status, r.code, res.Exit, want, armJSON(t, r.body), res.Out)
+		if exit != want {
+			t.Errorf("%s %s answered %d %s; armcheck exit %d, want %d\nbody %s\n%+v", r.method, r.path, r.status, r.code, exit, want, armJSON(t, r.body), res)
 		}
 	}
-	t.Logf("armcheck agreed on %d requests", len(checked))
+	if checked < 60 {
+		t.Fatalf("only %d requests to check", checked)
+	}
+	t.Logf("armcheck agreed on %d requests", checked)
 }
 
 // runFidelityExamples PUTs the fidelity examples (ids pointed at the simulated tenant's resources).
-func runFidelityExamples(t *testing.T, srv *Server, c *armClient, armDir string) {
+func runFidelityExamples(t *testing.T, srv *Server, c *armClient) {
 	info := srv.Info()
 	ag := armAG(srv, SecurityResourceGroup, "bg-alerts")
 	c.ok(http.StatusCreated, "PUT", armAPI(ag, apiAG), testAGBody())
-	read := func(name string) map[string]any {
-		raw, err := os.ReadFile(filepath.Join(armDir, "examples", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body map[string]any
-		if err := json.Unmarshal(raw, &body); err != nil {
-			t.Fatal(err)
-		}
-		return body
-	}
+	read := func(name string) map[string]any { return fidelityExample(t, "arm", name) }
 	pointAtTenant := func(body map[string]any) map[string]any {
 		props := jsonAt(body, "properties")
 		if _, ok := props["scopes"]; ok {

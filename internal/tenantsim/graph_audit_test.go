@@ -4,14 +4,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/fidelity"
 )
 
 const (
@@ -288,7 +288,7 @@ func runAuditSession(t *testing.T, srv *Server) {
 	c.expect(http.StatusOK, "GET", pathAssignmentInstances+"?$expand=principal", nil)
 	app := writer.expect(http.StatusCreated, "POST", pathApplications, map[string]any{"displayName": "logged app", "signInAudience": "AzureADMyOrg"})
 	id := app["id"].(string)
-	// addPassword, removePassword and getByIds are left out: check-log.py validates an action's body against the
+	// addPassword, removePassword and getByIds are left out: the log check validates an action's body against the
 	// type the action returns instead of its parameters; TestActionBodiesMatchCSDL checks those bodies.
 	writer.expect(http.StatusNoContent, "PATCH", pathApplications+"/"+id, map[string]any{"displayName": "logged app 2", "notes": "audit"})
 	sp := writer.expect(http.StatusCreated, "POST", pathServicePrincipals, map[string]any{"appId": app["appId"]})
@@ -301,24 +301,7 @@ func runAuditSession(t *testing.T, srv *Server) {
 // TestAuditRequestLogPassesFidelityCheck checks every request of the audit session against the v1.0 CSDL, and that
 // the log never holds a secret addPassword returned.
 func TestAuditRequestLogPassesFidelityCheck(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatal("python3 is a prerequisite of this project (the fidelity checks need it) and is not on PATH")
-	}
-	logPath := filepath.Join(t.TempDir(), "requests.jsonl")
-	f, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := startSim(t, Config{RequestLog: f})
-	runAuditSession(t, srv)
-	_ = srv.Close()
-	_ = f.Close()
-	out, err := exec.Command(python, filepath.Join(fidelityDir, "check-log.py"), "--summary", logPath).CombinedOutput()
-	if err != nil {
-		t.Fatalf("check-log.py: %v\n%s", err, out)
-	}
-	t.Logf("check-log.py: %s", strings.TrimSpace(string(out)))
+	logPath := checkSessionLog(t, runAuditSession)
 	raw, _ := os.ReadFile(logPath)
 	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
 		var entry map[string]any
@@ -331,37 +314,23 @@ func TestAuditRequestLogPassesFidelityCheck(t *testing.T) {
 	}
 }
 
-// csdlActionParameters lists the parameters of the CSDL's bound actions addPassword, removePassword and getByIds.
-const csdlActionParameters = `
-import json, sys, xml.etree.ElementTree as ET
-E = '{http://docs.oasis-open.org/odata/ns/edm}'
-out = {}
-for el in ET.parse(sys.argv[1]).getroot().iter(E + 'Action'):
-    ps = el.findall(E + 'Parameter')
-    if el.get('Name') in ('addPassword', 'removePassword', 'getByIds') and ps[0].get('Type') in ('graph.application', 'Collection(graph.directoryObject)'):
-        out[el.get('Name')] = sorted(p.get('Name') for p in ps[1:])
-print(json.dumps(out))
-`
-
 // TestActionBodiesMatchCSDL checks that the action bodies the simulator accepts use the CSDL's parameter names
-// (check-log.py cannot: it checks an action's body against the action's return type).
+// (the log check cannot: it checks an action's body against the action's return type).
 func TestActionBodiesMatchCSDL(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatal("python3 is a prerequisite of this project (the fidelity checks need it) and is not on PATH")
-	}
-	out, err := exec.Command(python, "-c", csdlActionParameters, filepath.Join(fidelityDir, "graph", "v1.0-Prod.csdl")).Output()
+	g, err := fidelity.LoadGraph()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var params map[string][]string
-	if err := json.Unmarshal(out, &params); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string][]string{"addPassword": {"passwordCredential"}, "removePassword": {"keyId"}, "getByIds": {"ids", "types"}}
-	for name, p := range want {
-		if !slices.Equal(params[name], p) {
-			t.Fatalf("CSDL parameters of %s: %v, the simulator reads %v", name, params[name], p)
+	for _, want := range []struct {
+		name, binding string
+		params        []string
+	}{
+		{"addPassword", "microsoft.graph.application", []string{"passwordCredential"}},
+		{"removePassword", "microsoft.graph.application", []string{"keyId"}},
+		{"getByIds", "Collection(microsoft.graph.directoryObject)", []string{"ids", "types"}},
+	} {
+		if got := g.ActionParameters(want.name, want.binding); !slices.Equal(got, want.params) {
+			t.Fatalf("CSDL parameters of %s: %v, the simulator reads %v", want.name, got, want.params)
 		}
 	}
 	srv, c := auditSim(t)

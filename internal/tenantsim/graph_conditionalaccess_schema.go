@@ -1,12 +1,11 @@
 package tenantsim
 
-// The Conditional Access types of the Microsoft Graph v1.0 CSDL (fidelity/graph/v1.0-Prod.csdl, the same snapshot
-// as fragments.v1.0.json): every complex and enum type reachable from microsoft.graph.conditionalAccessPolicy, the
-// derived types of its abstract ones, and microsoft.graph.authenticationStrengthPolicy (grantControls.
-// authenticationStrength, a contained navigation property Graph returns inline). Names drop the "microsoft.graph."
-// prefix. Inherited properties are listed on the base type only; entity's id and policyDeletableItem's
-// deletedDateTime are folded into the two entity types. TestCASchemaMatchesCSDL compares this table with
-// fragments.v1.0.json.
+// The Conditional Access types of the Microsoft Graph v1.0 CSDL (internal/fidelity/spec/graph): every complex and
+// enum type reachable from microsoft.graph.conditionalAccessPolicy, the derived types of its abstract ones, and
+// microsoft.graph.authenticationStrengthPolicy (grantControls.authenticationStrength, a contained navigation property
+// Graph returns inline). Names drop the "microsoft.graph." prefix. Inherited properties are listed on the base type
+// only; entity's id and policyDeletableItem's deletedDateTime are folded into the two entity types.
+// TestCASchemaMatchesCSDL compares this table with the CSDL.
 
 type caKind int
 

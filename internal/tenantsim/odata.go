@@ -24,7 +24,7 @@ const (
 )
 
 // entitySchema describes one Graph entity type for $select, $filter and response shaping. Property names come
-// from the v1.0 CSDL (fidelity/graph/v1.0-Prod.csdl).
+// from the v1.0 CSDL (internal/fidelity/spec/graph).
 type entitySchema struct {
 	typeName      string              // e.g. "microsoft.graph.user"
 	resourceName  string              // as Graph names it in filter errors, e.g. "User"

@@ -7,21 +7,85 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/fidelity"
 )
 
-// fidelityDir is the shared fidelity checkers: FIDELITY_DIR (as .ci/run reads it), else ../shared/fidelity from
-// the repository root.
-var fidelityDir = func() string {
-	if dir := os.Getenv("FIDELITY_DIR"); dir != "" {
-		return dir
+// fidelityExample reads a body from the fidelity examples (internal/fidelity/spec/{graph,arm}/examples).
+func fidelityExample(t *testing.T, api, name string) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "fidelity", "spec", api, "examples", name))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return filepath.Join("..", "..", "..", "shared", "fidelity")
-}()
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// checkSessionLog runs session against a simulator that logs every request, then checks the log as CI checks the
+// acceptance run's: every Graph and ARM request must match Microsoft's API descriptions. It returns the log's path.
+func checkSessionLog(t *testing.T, session func(*testing.T, *Server)) string {
+	t.Helper()
+	logPath := filepath.Join(t.TempDir(), "requests.jsonl")
+	f, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startSim(t, Config{RequestLog: f})
+	session(t, srv)
+	_ = srv.Close()
+	_ = f.Close()
+	checker, err := fidelity.NewLogChecker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res fidelity.LogResult
+	raw, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checker.Check(logPath, bytes.NewReader(raw), &res); err != nil {
+		t.Fatal(err)
+	}
+	if verdict := res.Verdict(false); verdict != "" {
+		t.Fatalf("request log: %s\n%s\n%s", verdict, strings.Join(res.Failures, "\n"), res.Summary())
+	}
+	t.Logf("request log: %s", res.Summary())
+	return logPath
+}
+
+// responseCheck is one answer to check against the CSDL: the answer to GET path, or body when set, checked as the
+// answer for schemaPath.
+type responseCheck struct {
+	schemaPath, path string
+	body             map[string]any
+}
+
+// checkGraphResponses checks every answer against the type its schema path resolves to in the v1.0 CSDL.
+func checkGraphResponses(t *testing.T, c *graphClient, checks []responseCheck) {
+	t.Helper()
+	g, err := fidelity.LoadGraph()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, check := range checks {
+		answer := check.body
+		if answer == nil {
+			answer = c.expect(http.StatusOK, "GET", check.path, nil)
+		}
+		raw, _ := json.Marshal(answer)
+		if errs := g.CheckResponse(check.schemaPath, raw); len(errs) > 0 {
+			t.Errorf("answer checked as %s (GET %q):\n%s", check.schemaPath, check.path, strings.Join(errs, "\n"))
+		}
+	}
+}
 
 // lockedBuffer is a request log sink that tests read while the server may still write.
 type lockedBuffer struct {
@@ -152,25 +216,7 @@ func TestRedactionRules(t *testing.T) {
 	}
 }
 
-// TestRequestLogPassesFidelityCheck runs check-log.py, which checks every Graph request of the log against the
-// v1.0 CSDL.
+// TestRequestLogPassesFidelityCheck checks every Graph request of a scripted session's log against the v1.0 CSDL.
 func TestRequestLogPassesFidelityCheck(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatal("python3 is a prerequisite of this project (the fidelity checks need it) and is not on PATH")
-	}
-	logPath := filepath.Join(t.TempDir(), "requests.jsonl")
-	f, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := startSim(t, Config{RequestLog: f})
-	runScriptedSession(t, srv)
-	_ = srv.Close()
-	_ = f.Close()
-	out, err := exec.Command(python, filepath.Join(fidelityDir, "check-log.py"), "--summary", logPath).CombinedOutput()
-	if err != nil {
-		t.Fatalf("check-log.py: %v\n%s", err, out)
-	}
-	t.Logf("check-log.py: %s", bytes.TrimSpace(out))
+	checkSessionLog(t, runScriptedSession)
 }

@@ -1,7 +1,7 @@
 // Package tenantsim is a simulated Microsoft Entra ID tenant: ARM metadata, the Entra token service and the
 // Microsoft Graph v1.0 routes the provider uses, served over real TLS from loopback with the simulator's own CA.
 // The provider reaches it exactly like a private cloud, through metadata_host, so acceptance tests exercise the
-// same code paths as production. Fidelity references live in ../shared/fidelity.
+// same code paths as production. Its fidelity to Graph and ARM is checked by internal/fidelity.
 //
 // In-process use:
 //
