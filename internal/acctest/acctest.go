@@ -84,18 +84,9 @@ func run(m *testing.M) int {
 	}
 	defer sim.Close()
 	info := sim.Info()
-	for k, v := range map[string]string{
-		"SSL_CERT_FILE":         info.CAFile,
-		"ARM_METADATA_HOSTNAME": info.MetadataHost,
-		"ARM_TENANT_ID":         info.TenantID,
-		"ARM_CLIENT_ID":         info.ClientID,
-		"ARM_CLIENT_SECRET":     info.ClientSecret,
-		"ARM_SUBSCRIPTION_ID":   info.SubscriptionID,
-		"ARM_USE_CLI":           "false",
-		WorkspaceEnv:            info.WorkspaceID,
-		ResourceGroupEnv:        info.ResourceGroup,
-		LocationEnv:             "westeurope",
-	} {
+	env := info.Env()
+	env[WorkspaceEnv], env[ResourceGroupEnv], env[LocationEnv] = info.WorkspaceID, info.ResourceGroup, "westeurope"
+	for k, v := range env {
 		os.Setenv(k, v)
 	}
 	return m.Run()

@@ -111,18 +111,10 @@ func New(tb testing.TB, sim *tenantsim.Server, src string, extraEnv ...string) *
 	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
 		tb.Fatalf("copying %s: %v", src, err)
 	}
-	info := sim.Info()
-	env := append(Environ(),
+	env := append(append(Environ(), sim.Info().Environ()...),
 		"TF_CLI_CONFIG_FILE="+cliConfig,
 		"TF_IN_AUTOMATION=1",
 		"CHECKPOINT_DISABLE=1",
-		"SSL_CERT_FILE="+info.CAFile,
-		"ARM_METADATA_HOSTNAME="+info.MetadataHost,
-		"ARM_TENANT_ID="+info.TenantID,
-		"ARM_CLIENT_ID="+info.ClientID,
-		"ARM_CLIENT_SECRET="+info.ClientSecret,
-		"ARM_SUBSCRIPTION_ID="+info.SubscriptionID,
-		"ARM_USE_CLI=false",
 	)
 	return &Workspace{Dir: dir, Env: append(env, extraEnv...), terraform: Terraform(tb)}
 }
