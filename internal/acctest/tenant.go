@@ -45,3 +45,14 @@ func Sim(t *testing.T) *tenantsim.Server {
 	}
 	return sim
 }
+
+// AuditTenant is the simulated tenant with the audit data sources' fixtures loaded (AddAuditFixtures). Loading is
+// idempotent, so every test may call it.
+func AuditTenant(t *testing.T) *tenantsim.Server {
+	t.Helper()
+	sim := Sim(t)
+	if err := sim.AddAuditFixtures(); err != nil {
+		t.Fatal(err)
+	}
+	return sim
+}

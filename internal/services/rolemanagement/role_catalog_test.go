@@ -51,7 +51,7 @@ func TestAccRoleCatalog_sharedByAuditAndPIM(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if n := graphRequests(t, &logs); n != 1 {
+			if n := acctest.GraphRequests(t, &logs); n != 1 {
 				t.Errorf("both views cost %d Graph requests, want 1 (the role definitions, once)", n)
 			}
 		})
