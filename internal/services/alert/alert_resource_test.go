@@ -515,17 +515,7 @@ func TestAccAlert_missingRoleNamesIt(t *testing.T) {
 		Roles: []string{"User.ReadWrite.All", "Domain.Read.All"}}); err != nil {
 		t.Fatal(err)
 	}
-	info := sim.Info()
-	provider := fmt.Sprintf(`
-provider "breakglass" {
-  metadata_host   = %q
-  tenant_id       = %q
-  client_id       = %q
-  client_secret   = %q
-  subscription_id = %q
-  use_cli         = false
-}
-`, info.MetadataHost, info.TenantID, clientID, secret, info.SubscriptionID)
+	provider := acctest.ProviderConfig(sim, clientID, secret, fmt.Sprintf("subscription_id = %q", sim.Info().SubscriptionID))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
