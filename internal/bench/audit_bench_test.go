@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/acctest"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/applications"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
@@ -135,17 +136,8 @@ func (p *simProcess) roleAssignmentSchedules(ctx context.Context) (int, error) {
 // reads the system roots once, at the first TLS handshake, and the benchmarks share one tenant for the whole
 // process, so the variable stays set until the process ends.
 func trustCA(caFile string) error {
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return err
-	}
-	if existing := os.Getenv("SSL_CERT_FILE"); existing != "" {
-		if prior, err := os.ReadFile(existing); err == nil {
-			pem = append(append(prior, '\n'), pem...)
-		}
-	}
 	bundle := filepath.Join(filepath.Dir(filepath.Dir(caFile)), "ca-bundle.pem")
-	if err := os.WriteFile(bundle, pem, 0o600); err != nil {
+	if err := acctest.CABundle(caFile, bundle); err != nil {
 		return err
 	}
 	return os.Setenv("SSL_CERT_FILE", bundle) //nolint:usetesting // process-wide on purpose: see above
@@ -225,8 +217,6 @@ func report(b *testing.B, name string, m measured, budget int) {
 		fmt.Sprintf("< %d MB", maxRSS>>20), rss <= maxRSS, true)
 }
 
-func pages(n int) int { return max(1, (n+998)/999) }
-
 func BenchmarkRoleAssignments(b *testing.B) {
 	largeTenant(b)
 	for b.Loop() {
@@ -252,7 +242,7 @@ func BenchmarkRoleAssignments(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		budget := 1 + pages(schedules) + pages(active) + pages(eligible)
+		budget := 1 + acctest.GraphPages(schedules) + acctest.GraphPages(active) + acctest.GraphPages(eligible)
 		report(b, "audit breakglass_role_assignments", m, budget)
 		b.ReportMetric(float64(len(rows)), "rows")
 	}
@@ -273,7 +263,7 @@ func BenchmarkPrivilegedApplications(b *testing.B) {
 		}
 		// Graph service principal + grants + role definitions + role assignments, 999 per page; then service
 		// principals and applications, 15 per request and 20 requests per $batch.
-		budget := 1 + pages(stats.GraphGrants) + 1 + pages(stats.RoleAssignments) +
+		budget := 1 + acctest.GraphPages(stats.GraphGrants) + 1 + acctest.GraphPages(stats.RoleAssignments) +
 			(stats.ServicePrincipals+299)/300 + (stats.Applications+299)/300
 		report(b, "audit breakglass_privileged_applications", m, budget)
 		b.ReportMetric(float64(len(apps)), "rows")
