@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"reflect"
 	"regexp"
 	"strings"
@@ -34,9 +33,6 @@ type env struct {
 
 func newEnv(t *testing.T) env {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
-	}
 	acctest.PreCheck(t)
 	ws, rg, loc := acctest.Monitoring(t)
 	return env{name: uniqueName(), workspace: ws, group: rg, location: loc, client: acctest.Client(t)}
