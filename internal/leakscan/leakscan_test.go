@@ -52,9 +52,7 @@ func TestNoSecretsInRunArtifacts(t *testing.T) {
 
 	info := sim.Info()
 	// TF_LOG_PATH here is the workspace's default; every step below sends its log to a file of its own.
-	ws := tfcli.New(t, sim, "examples/complete",
-		"TF_VAR_workspace_id="+info.WorkspaceID, "TF_VAR_resource_group_name="+info.ResourceGroup,
-		"TF_LOG=trace", "TF_LOG_PATH="+filepath.Join(artifacts, "terraform.log"))
+	ws := tfcli.Complete(t, sim, "TF_LOG=trace", "TF_LOG_PATH="+filepath.Join(artifacts, "terraform.log"))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 

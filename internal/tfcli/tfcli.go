@@ -114,6 +114,16 @@ func New(tb testing.TB, sim *tenantsim.Server, src string, extraEnv ...string) *
 	return &Workspace{Dir: dir, Env: append(env, extraEnv...), terraform: Terraform(tb)}
 }
 
+// Complete is New for examples/complete, the configuration the chaos, leak and performance suites apply, with
+// its variables set to the Log Analytics workspace and resource group sim seeds.
+func Complete(tb testing.TB, sim *tenantsim.Server, extraEnv ...string) *Workspace {
+	tb.Helper()
+	info := sim.Info()
+	return New(tb, sim, "examples/complete", append([]string{
+		"TF_VAR_workspace_id=" + info.WorkspaceID, "TF_VAR_resource_group_name=" + info.ResourceGroup,
+	}, extraEnv...)...)
+}
+
 // Environ is the test process's environment without what would change Terraform's behaviour behind the suite's
 // back: the caller's TF_LOG, TF_CLI_ARGS and TF_WORKSPACE, and the ARM_* of a live tenant.
 func Environ() []string {
