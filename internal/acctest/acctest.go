@@ -1,6 +1,3 @@
-// Package acctest is the acceptance-test harness: it runs the provider in-process against the simulated tenant
-// (started once per test binary) or, when BREAKGLASS_ACC_LIVE=1 and ARM_* credentials are set, against a real
-// tenant, with the same test code.
 package acctest
 
 import (
@@ -8,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -22,27 +18,6 @@ import (
 // LiveEnv is the switch for running the acceptance tests against a real tenant: set it to 1 together with
 // ARM_TENANT_ID, ARM_CLIENT_ID and a credential (ARM_CLIENT_SECRET, a certificate or OIDC).
 const LiveEnv = "BREAKGLASS_ACC_LIVE"
-
-var sim *tenantsim.Server
-
-// Realistic are the rules of Entra that every acceptance test meets, at magnitudes short enough for the suite
-// (issue #14): PIM refuses to end an active assignment younger than PIMMinActiveDuration (5 minutes in Entra);
-// Conditional Access allows one request per second per tenant, reads included, and its 429s carry no
-// Retry-After (Entra's own magnitude); for StaleReadWindow after a write, a read of the object may, with
-// StaleReadRate, see the version before (users, Conditional Access policies, Entra diagnostic settings); the
-// password, accountEnabled and CBA ids of a user holding a privileged role need a caller holding Privileged
-// Authentication Administrator. Tests that change the knobs start from these and put them back.
-var Realistic = tenantsim.Knobs{
-	PIMMinActiveDuration: 5 * time.Second,
-	CAWriteRate:          1, CAThrottleReads: true, CAOmitRetryAfter: true,
-	StaleReadWindow: 2 * time.Second, StaleReadRate: 0.3,
-	PrivilegedTargetRules: true,
-}
-
-// WaitOutReplication waits until replicas have caught up with a write made behind Terraform's back, before a step
-// that must see it as drift: against the simulated tenant the replica window of Realistic, against a real tenant
-// as long (Entra usually replicates within seconds).
-func WaitOutReplication() { time.Sleep(Realistic.StaleReadWindow) }
 
 // ProtoV6ProviderFactories serves the provider in-process, plus the echo provider that surfaces ephemeral values
 // in tests.
@@ -84,26 +59,21 @@ func run(m *testing.M) int {
 	}
 	defer sim.Close()
 	info := sim.Info()
-	for k, v := range map[string]string{
-		"SSL_CERT_FILE":         info.CAFile,
-		"ARM_METADATA_HOSTNAME": info.MetadataHost,
-		"ARM_TENANT_ID":         info.TenantID,
-		"ARM_CLIENT_ID":         info.ClientID,
-		"ARM_CLIENT_SECRET":     info.ClientSecret,
-		"ARM_SUBSCRIPTION_ID":   info.SubscriptionID,
-		"ARM_USE_CLI":           "false",
-		WorkspaceEnv:            info.WorkspaceID,
-		ResourceGroupEnv:        info.ResourceGroup,
-		LocationEnv:             "westeurope",
-	} {
+	env := info.Env()
+	env[WorkspaceEnv], env[ResourceGroupEnv], env[LocationEnv] = info.WorkspaceID, info.ResourceGroup, "westeurope"
+	for k, v := range env {
 		os.Setenv(k, v)
 	}
 	return m.Run()
 }
 
-// PreCheck fails fast when a live run lacks credentials.
+// PreCheck skips the test without TF_ACC, as resource.Test does, so that a test calling it first may reach the
+// tenant before its resource.Test; and it fails fast when a live run lacks credentials.
 func PreCheck(t *testing.T) {
 	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
+	}
 	if Live() {
 		for _, k := range []string{"ARM_TENANT_ID", "ARM_CLIENT_ID"} {
 			if os.Getenv(k) == "" {
@@ -111,22 +81,6 @@ func PreCheck(t *testing.T) {
 			}
 		}
 	}
-}
-
-// Sim returns the simulated tenant, skipping the test on a live tenant: such tests inspect or change what Graph
-// cannot (a user's stored password, on-premises sync, fault injection).
-func Sim(t *testing.T) *tenantsim.Server {
-	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
-	}
-	if Live() {
-		t.Skip("needs the simulated tenant's controls; skipped on a live tenant (" + LiveEnv + "=1)")
-	}
-	if sim == nil {
-		t.Fatal("the simulated tenant is not running: run acceptance tests with TF_ACC=1 and acctest.Main as TestMain")
-	}
-	return sim
 }
 
 // Client is a Graph/ARM client built from the same ARM_* environment as the provider, for tests that change the

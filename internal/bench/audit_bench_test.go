@@ -1,23 +1,3 @@
-// Package bench_test measures the audit data sources breakglass_role_assignments and
-// breakglass_privileged_applications on the large tenant of issue 6 ("Scale"): 10,000 users, 5,000 active and 500
-// eligible role assignments, 3,000 service principals and 30,000 app role assignments, behind 50 ms of latency per
-// request. Each benchmark reads through the function its data source calls, with a new client per read (as a plan
-// has: no cached role catalog), and reports per read:
-//
-//   - graph-requests: Graph requests the simulated tenant served (a $batch counts once; token requests are not
-//     Graph requests), and budget-requests, the issue's ceiling: pages at the maximum page size plus $batch
-//     requests of 20;
-//   - wall-s: wall time;
-//   - heap-growth-MB: peak Go heap in use during the read minus the heap before it, and rss-hwm-MB: the process's
-//     peak resident set (VmHWM).
-//
-// The simulated tenant runs as its own process (the tenantsim command, built once per run, with --large-tenant,
-// --latency and --request-log), so that the memory figures are the provider's alone: the large tenant by itself
-// holds about 135 MB, which an in-process tenant would add to every figure.
-//
-// A benchmark fails when a read misses a target: requests above the budget, 10 s of wall time, 200 MB of RSS.
-// Run with make bench (go test -run '^$' -bench . -benchtime 1x): the process must trust the benchmark tenant's CA
-// before its first TLS handshake, so no test may run first in the same process.
 package bench_test
 
 import (
@@ -37,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/acctest"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/applications"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
@@ -155,17 +136,8 @@ func (p *simProcess) roleAssignmentSchedules(ctx context.Context) (int, error) {
 // reads the system roots once, at the first TLS handshake, and the benchmarks share one tenant for the whole
 // process, so the variable stays set until the process ends.
 func trustCA(caFile string) error {
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return err
-	}
-	if existing := os.Getenv("SSL_CERT_FILE"); existing != "" {
-		if prior, err := os.ReadFile(existing); err == nil {
-			pem = append(append(prior, '\n'), pem...)
-		}
-	}
 	bundle := filepath.Join(filepath.Dir(filepath.Dir(caFile)), "ca-bundle.pem")
-	if err := os.WriteFile(bundle, pem, 0o600); err != nil {
+	if err := acctest.CABundle(caFile, bundle); err != nil {
 		return err
 	}
 	return os.Setenv("SSL_CERT_FILE", bundle) //nolint:usetesting // process-wide on purpose: see above
@@ -245,8 +217,6 @@ func report(b *testing.B, name string, m measured, budget int) {
 		fmt.Sprintf("< %d MB", maxRSS>>20), rss <= maxRSS, true)
 }
 
-func pages(n int) int { return max(1, (n+998)/999) }
-
 func BenchmarkRoleAssignments(b *testing.B) {
 	largeTenant(b)
 	for b.Loop() {
@@ -272,7 +242,7 @@ func BenchmarkRoleAssignments(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		budget := 1 + pages(schedules) + pages(active) + pages(eligible)
+		budget := 1 + acctest.GraphPages(schedules) + acctest.GraphPages(active) + acctest.GraphPages(eligible)
 		report(b, "audit breakglass_role_assignments", m, budget)
 		b.ReportMetric(float64(len(rows)), "rows")
 	}
@@ -293,7 +263,7 @@ func BenchmarkPrivilegedApplications(b *testing.B) {
 		}
 		// Graph service principal + grants + role definitions + role assignments, 999 per page; then service
 		// principals and applications, 15 per request and 20 requests per $batch.
-		budget := 1 + pages(stats.GraphGrants) + 1 + pages(stats.RoleAssignments) +
+		budget := 1 + acctest.GraphPages(stats.GraphGrants) + 1 + acctest.GraphPages(stats.RoleAssignments) +
 			(stats.ServicePrincipals+299)/300 + (stats.Applications+299)/300
 		report(b, "audit breakglass_privileged_applications", m, budget)
 		b.ReportMetric(float64(len(apps)), "rows")

@@ -153,9 +153,7 @@ func runComplete(b *testing.B, knobs tenantsim.Knobs) completeRun {
 		b.Fatal(err)
 	}
 	defer sim.Close()
-	info := sim.Info()
-	ws := tfcli.New(b, sim, "examples/complete",
-		"TF_VAR_workspace_id="+info.WorkspaceID, "TF_VAR_resource_group_name="+info.ResourceGroup)
+	ws := tfcli.Complete(b, sim)
 	ctx := context.Background()
 	run := completeRun{ops: map[string]opRequests{}}
 	for _, op := range completeOps {

@@ -64,9 +64,7 @@ func newEnv(t *testing.T, seed int64) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sim.Close() })
-	info := sim.Info()
-	ws := tfcli.New(t, sim, "examples/complete",
-		"TF_VAR_workspace_id="+info.WorkspaceID, "TF_VAR_resource_group_name="+info.ResourceGroup)
+	ws := tfcli.Complete(t, sim)
 	return &env{t: t, sim: sim, ws: ws, base: take(sim), writes: wl, start: time.Now()}
 }
 

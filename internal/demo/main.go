@@ -1,6 +1,3 @@
-// Command demo is `make demo`: it starts the simulated tenant, points Terraform at the freshly built provider
-// through a dev_overrides CLI configuration, applies examples/complete, shows the outputs, proves a second plan
-// is empty, and destroys. Everything lives in a temporary directory; the repository stays clean.
 package main
 
 import (
@@ -72,16 +69,9 @@ func run(providerDir, example string, keep bool) error {
 		return fmt.Errorf("copying %s: %w", example, err)
 	}
 
-	env := append(os.Environ(),
+	env := append(append(os.Environ(), info.Environ()...),
 		"TF_CLI_CONFIG_FILE="+cliConfig,
 		"TF_IN_AUTOMATION=1",
-		"SSL_CERT_FILE="+info.CAFile,
-		"ARM_METADATA_HOSTNAME="+info.MetadataHost,
-		"ARM_TENANT_ID="+info.TenantID,
-		"ARM_CLIENT_ID="+info.ClientID,
-		"ARM_CLIENT_SECRET="+info.ClientSecret,
-		"ARM_SUBSCRIPTION_ID="+info.SubscriptionID,
-		"ARM_USE_CLI=false",
 		"TF_VAR_workspace_id="+info.WorkspaceID,
 		"TF_VAR_resource_group_name="+info.ResourceGroup,
 	)

@@ -1,9 +1,3 @@
-// Package leakscan_test applies examples/complete through the Terraform CLI with every log at TRACE and scans
-// everything the run produced (Terraform's and the provider's logs, every command's output, the saved plan and its
-// JSON, the state files, the simulated tenant's request log) for every password the tenant received and every
-// token and client secret it issued or was shown. The expected number of hits is zero, with one documented
-// exception: the generated password of breakglass_account.primary is kept, sensitive, in its `password` attribute
-// in state, so exactly that value in exactly that attribute of the state files is excluded from the scan.
 package leakscan_test
 
 import (
@@ -58,9 +52,7 @@ func TestNoSecretsInRunArtifacts(t *testing.T) {
 
 	info := sim.Info()
 	// TF_LOG_PATH here is the workspace's default; every step below sends its log to a file of its own.
-	ws := tfcli.New(t, sim, "examples/complete",
-		"TF_VAR_workspace_id="+info.WorkspaceID, "TF_VAR_resource_group_name="+info.ResourceGroup,
-		"TF_LOG=trace", "TF_LOG_PATH="+filepath.Join(artifacts, "terraform.log"))
+	ws := tfcli.Complete(t, sim, "TF_LOG=trace", "TF_LOG_PATH="+filepath.Join(artifacts, "terraform.log"))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 

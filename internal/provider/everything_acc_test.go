@@ -35,9 +35,6 @@ func TestAccProvider_everything(t *testing.T) {
 }
 
 func everything(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
-	}
 	acctest.PreCheck(t)
 	workspace, group, location := acctest.Monitoring(t)
 	prefix := "acc" + strings.ReplaceAll(uuid.NewString(), "-", "")[:10]

@@ -47,20 +47,6 @@ func planWith(t *testing.T, providerBlock string) resource.TestCase {
 	}
 }
 
-func providerBlock(sim *tenantsim.Server, clientID string, attrs string) string {
-	info := sim.Info()
-	return fmt.Sprintf(`
-provider "breakglass" {
-  metadata_host = %q
-  tenant_id     = %q
-  client_id     = %q
-  client_secret = ""
-  use_cli       = false
-%s
-}
-`, info.MetadataHost, info.TenantID, clientID, attrs)
-}
-
 func TestAccProvider_clientCertificate(t *testing.T) {
 	sim := acctest.Sim(t)
 	certPEM, keyPEM, cert := selfSignedCertificate(t)
@@ -73,16 +59,16 @@ func TestAccProvider_clientCertificate(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("path", func(t *testing.T) {
-		resource.ParallelTest(t, planWith(t, providerBlock(sim, clientID, fmt.Sprintf("client_certificate_path = %q", path))))
+		resource.ParallelTest(t, planWith(t, acctest.ProviderConfig(sim, clientID, "", fmt.Sprintf("client_certificate_path = %q", path))))
 	})
 	t.Run("base64", func(t *testing.T) {
 		b64 := base64.StdEncoding.EncodeToString(append(certPEM, keyPEM...))
-		resource.ParallelTest(t, planWith(t, providerBlock(sim, clientID, fmt.Sprintf("client_certificate = %q", b64))))
+		resource.ParallelTest(t, planWith(t, acctest.ProviderConfig(sim, clientID, "", fmt.Sprintf("client_certificate = %q", b64))))
 	})
 	t.Run("wrong key is refused", func(t *testing.T) {
 		otherCert, otherKey, _ := selfSignedCertificate(t)
 		b64 := base64.StdEncoding.EncodeToString(append(otherCert, otherKey...))
-		tc := planWith(t, providerBlock(sim, clientID, fmt.Sprintf("client_certificate = %q", b64)))
+		tc := planWith(t, acctest.ProviderConfig(sim, clientID, "", fmt.Sprintf("client_certificate = %q", b64)))
 		tc.Steps[0].ExpectError = regexp.MustCompile(`AADSTS700027|invalid_client`)
 		resource.ParallelTest(t, tc)
 	})
@@ -104,18 +90,18 @@ func TestAccProvider_oidc(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("token", func(t *testing.T) {
-		resource.ParallelTest(t, planWith(t, providerBlock(sim, clientID, fmt.Sprintf("use_oidc = true\noidc_token = %q", token))))
+		resource.ParallelTest(t, planWith(t, acctest.ProviderConfig(sim, clientID, "", fmt.Sprintf("use_oidc = true\noidc_token = %q", token))))
 	})
 	t.Run("token file", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "token")
 		if err := os.WriteFile(path, []byte(token), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		resource.ParallelTest(t, planWith(t, providerBlock(sim, clientID, fmt.Sprintf("use_oidc = true\noidc_token_file_path = %q", path))))
+		resource.ParallelTest(t, planWith(t, acctest.ProviderConfig(sim, clientID, "", fmt.Sprintf("use_oidc = true\noidc_token_file_path = %q", path))))
 	})
 	t.Run("github actions request url", func(t *testing.T) {
 		requestURL := "https://" + sim.Info().MetadataHost + "/_sim/github/idtoken?api-version=2.0"
-		resource.ParallelTest(t, planWith(t, providerBlock(sim, clientID, fmt.Sprintf(
+		resource.ParallelTest(t, planWith(t, acctest.ProviderConfig(sim, clientID, "", fmt.Sprintf(
 			"use_oidc = true\noidc_request_url = %q\noidc_request_token = %q", requestURL, sim.GitHubRequestToken()))))
 	})
 	t.Run("untrusted subject is refused", func(t *testing.T) {
@@ -123,7 +109,7 @@ func TestAccProvider_oidc(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tc := planWith(t, providerBlock(sim, clientID, fmt.Sprintf("use_oidc = true\noidc_token = %q", other)))
+		tc := planWith(t, acctest.ProviderConfig(sim, clientID, "", fmt.Sprintf("use_oidc = true\noidc_token = %q", other)))
 		tc.Steps[0].ExpectError = regexp.MustCompile(`AADSTS70021|invalid_grant|invalid_client`)
 		resource.ParallelTest(t, tc)
 	})
@@ -136,7 +122,7 @@ func TestAccProvider_managedIdentity(t *testing.T) {
 	endpoint, header, clientID := sim.ManagedIdentity()
 	t.Setenv("IDENTITY_ENDPOINT", endpoint)
 	t.Setenv("IDENTITY_HEADER", header)
-	resource.Test(t, planWith(t, providerBlock(sim, clientID, "use_msi = true")))
+	resource.Test(t, planWith(t, acctest.ProviderConfig(sim, clientID, "", "use_msi = true")))
 }
 
 func TestAccProvider_azureCLI(t *testing.T) {
@@ -167,7 +153,7 @@ esac
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
-	block := strings.Replace(providerBlock(sim, info.ClientID, ""), "use_cli       = false", "use_cli       = true", 1)
+	block := strings.Replace(acctest.ProviderConfig(sim, info.ClientID, "", ""), "use_cli       = false", "use_cli       = true", 1)
 	resource.Test(t, planWith(t, block))
 }
 
@@ -178,7 +164,7 @@ func TestAccProvider_missingPermissionNamesIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	block := strings.Replace(providerBlock(sim, clientID, ""), `client_secret = ""`, fmt.Sprintf("client_secret = %q", secret), 1)
+	block := acctest.ProviderConfig(sim, clientID, secret, "")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{

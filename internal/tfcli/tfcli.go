@@ -1,8 +1,3 @@
-// Package tfcli runs the Terraform CLI against the simulated tenant with the provider built from this checkout,
-// as a user runs it: a dev_overrides CLI configuration, the ARM_* environment and SSL_CERT_FILE. The acceptance
-// harness (internal/acctest) serves the provider in-process instead; the suites that need Terraform's own
-// behaviour (terraform test, process kills, two applies at once, TRACE logs of both processes, request counts of
-// a whole configuration) use this package.
 package tfcli
 
 import (
@@ -111,20 +106,22 @@ func New(tb testing.TB, sim *tenantsim.Server, src string, extraEnv ...string) *
 	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
 		tb.Fatalf("copying %s: %v", src, err)
 	}
-	info := sim.Info()
-	env := append(Environ(),
+	env := append(append(Environ(), sim.Info().Environ()...),
 		"TF_CLI_CONFIG_FILE="+cliConfig,
 		"TF_IN_AUTOMATION=1",
 		"CHECKPOINT_DISABLE=1",
-		"SSL_CERT_FILE="+info.CAFile,
-		"ARM_METADATA_HOSTNAME="+info.MetadataHost,
-		"ARM_TENANT_ID="+info.TenantID,
-		"ARM_CLIENT_ID="+info.ClientID,
-		"ARM_CLIENT_SECRET="+info.ClientSecret,
-		"ARM_SUBSCRIPTION_ID="+info.SubscriptionID,
-		"ARM_USE_CLI=false",
 	)
 	return &Workspace{Dir: dir, Env: append(env, extraEnv...), terraform: Terraform(tb)}
+}
+
+// Complete is New for examples/complete, the configuration the chaos, leak and performance suites apply, with
+// its variables set to the Log Analytics workspace and resource group sim seeds.
+func Complete(tb testing.TB, sim *tenantsim.Server, extraEnv ...string) *Workspace {
+	tb.Helper()
+	info := sim.Info()
+	return New(tb, sim, "examples/complete", append([]string{
+		"TF_VAR_workspace_id=" + info.WorkspaceID, "TF_VAR_resource_group_name=" + info.ResourceGroup,
+	}, extraEnv...)...)
 }
 
 // Environ is the test process's environment without what would change Terraform's behaviour behind the suite's

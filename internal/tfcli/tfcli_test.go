@@ -21,9 +21,7 @@ func TestApplyCompleteExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sim.Close() })
-	info := sim.Info()
-	ws := tfcli.New(t, sim, "examples/complete",
-		"TF_VAR_workspace_id="+info.WorkspaceID, "TF_VAR_resource_group_name="+info.ResourceGroup)
+	ws := tfcli.Complete(t, sim)
 	ctx := context.Background()
 	ws.Must(t, ctx, "apply", "-auto-approve", "-input=false")
 	if got := len(sim.Users()); got < 2 {

@@ -4,17 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/microsoft/kiota-abstractions-go/authentication"
-	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
-
-	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/odatatest"
 )
 
 // pathRecorder is a Graph stand-in that records each request's path and query as they arrive on the wire and
@@ -42,15 +38,7 @@ func FuzzGetUserPath(f *testing.F) {
 		f.Add(s)
 	}
 	rec := &pathRecorder{}
-	server := httptest.NewServer(rec)
-	f.Cleanup(server.Close)
-	adapter, err := msgraphsdk.NewGraphRequestAdapter(&authentication.AnonymousAuthenticationProvider{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	adapter.SetBaseUrl(server.URL + "/v1.0")
-	// NewGraphServiceClient registers kiota's serializers and enables the backing store, as clients.New does.
-	c := &clients.Client{GraphAdapter: msgraphsdk.NewGraphServiceClient(adapter).GetAdapter()}
+	c := odatatest.GraphClient(f, rec)
 	f.Fuzz(func(t *testing.T, idOrUPN string) {
 		if idOrUPN == "" || !utf8.ValidString(idOrUPN) {
 			t.Skip("Terraform import ids are non-empty text")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"reflect"
 	"regexp"
 	"strings"
@@ -34,9 +33,6 @@ type env struct {
 
 func newEnv(t *testing.T) env {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
-	}
 	acctest.PreCheck(t)
 	ws, rg, loc := acctest.Monitoring(t)
 	return env{name: uniqueName(), workspace: ws, group: rg, location: loc, client: acctest.Client(t)}
@@ -515,17 +511,7 @@ func TestAccAlert_missingRoleNamesIt(t *testing.T) {
 		Roles: []string{"User.ReadWrite.All", "Domain.Read.All"}}); err != nil {
 		t.Fatal(err)
 	}
-	info := sim.Info()
-	provider := fmt.Sprintf(`
-provider "breakglass" {
-  metadata_host   = %q
-  tenant_id       = %q
-  client_id       = %q
-  client_secret   = %q
-  subscription_id = %q
-  use_cli         = false
-}
-`, info.MetadataHost, info.TenantID, clientID, secret, info.SubscriptionID)
+	provider := acctest.ProviderConfig(sim, clientID, secret, fmt.Sprintf("subscription_id = %q", sim.Info().SubscriptionID))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{

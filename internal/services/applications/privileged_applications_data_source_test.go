@@ -25,15 +25,6 @@ import (
 
 func TestMain(m *testing.M) { acctest.Main(m) }
 
-func auditTenant(t *testing.T) *tenantsim.Server {
-	t.Helper()
-	sim := acctest.Sim(t)
-	if err := sim.AddAuditFixtures(); err != nil {
-		t.Fatal(err)
-	}
-	return sim
-}
-
 // app is one element of applications as Terraform stored it, with its nested lists flattened under their own
 // prefixes ("permissions.0.name", "owners.#", ...).
 type app map[string]string
@@ -100,7 +91,7 @@ var (
 )
 
 func TestAccPrivilegedApplicationsDataSource_fixtures(t *testing.T) {
-	sim := auditTenant(t)
+	sim := acctest.AuditTenant(t)
 	config := `
 data "breakglass_privileged_applications" "default" {}
 
@@ -217,7 +208,6 @@ func TestAccPrivilegedApplicationsDataSource_badInput(t *testing.T) {
 
 func TestAccPrivilegedApplicationsDataSource_missingPermission(t *testing.T) {
 	sim := acctest.Sim(t)
-	info := sim.Info()
 	for name, tc := range map[string]struct {
 		roles   []string
 		missing string
@@ -233,17 +223,9 @@ func TestAccPrivilegedApplicationsDataSource_missingPermission(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 				Steps: []resource.TestStep{{
-					Config: fmt.Sprintf(`
-provider "breakglass" {
-  metadata_host = %q
-  tenant_id     = %q
-  client_id     = %q
-  client_secret = %q
-  use_cli       = false
-}
-
+					Config: acctest.ProviderConfig(sim, clientID, secret, "") + `
 data "breakglass_privileged_applications" "all" {}
-`, info.MetadataHost, info.TenantID, clientID, secret),
+`,
 					ExpectError: regexp.MustCompile(`lacks\s+the\s+Microsoft\s+Graph\s+application\s+permission\s+` + tc.missing),
 				}},
 			})
@@ -251,27 +233,12 @@ data "breakglass_privileged_applications" "all" {}
 	}
 }
 
-func graphRequests(t *testing.T, logs *bytes.Buffer) int {
-	t.Helper()
-	entries, err := tflogtest.MultilineJSONDecode(logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range entries {
-		if e["@message"] == "HTTP request" && e["api"] == "graph" {
-			n++
-		}
-	}
-	return n
-}
-
 func ceilDiv(n, d int) int { return (n + d - 1) / d }
 
 // TestAccPrivilegedApplicationsDataSource_example applies the documentation's example, check block and outputs
 // included.
 func TestAccPrivilegedApplicationsDataSource_example(t *testing.T) {
-	auditTenant(t)
+	acctest.AuditTenant(t)
 	example, err := os.ReadFile("../../../examples/data-sources/breakglass_privileged_applications/data-source.tf")
 	if err != nil {
 		t.Fatal(err)
@@ -300,7 +267,7 @@ func TestAccPrivilegedApplicationsDataSource_example(t *testing.T) {
 // TestAccPrivilegedApplicationsDataSource_throttled reads while Graph throttles a third of all requests, $batch
 // items included (a 200 envelope can hold 429s): the answer must be the same as unthrottled.
 func TestAccPrivilegedApplicationsDataSource_throttled(t *testing.T) {
-	sim := auditTenant(t)
+	sim := acctest.AuditTenant(t)
 	c := acctest.Client(t)
 	want, _, err := applications.ListPrivilegedApplications(t.Context(), c, applications.Options{MaxTier: 1})
 	if err != nil {
@@ -327,7 +294,7 @@ func TestAccPrivilegedApplicationsDataSource_throttled(t *testing.T) {
 // service principals: the cost grows by pages of 999 and batches of 300 service principals, not per application.
 // It comes last in the file (tests run in source order) because the tenant it leaves behind is larger.
 func TestAccPrivilegedApplicationsDataSource_requestCount(t *testing.T) {
-	sim := auditTenant(t)
+	sim := acctest.AuditTenant(t)
 	read := func() ([]applications.Application, applications.Stats, int) {
 		var logs bytes.Buffer
 		ctx := tflogtest.RootLogger(context.Background(), &logs)
@@ -335,11 +302,11 @@ func TestAccPrivilegedApplicationsDataSource_requestCount(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return apps, stats, graphRequests(t, &logs)
+		return apps, stats, acctest.GraphRequests(t, &logs)
 	}
 	budget := func(s applications.Stats) int {
 		// Graph service principal + grants + role definitions + role assignments + service principal and application batches
-		return 1 + max(1, ceilDiv(s.GraphGrants, 999)) + 1 + max(1, ceilDiv(s.RoleAssignments, 999)) +
+		return 1 + acctest.GraphPages(s.GraphGrants) + 1 + acctest.GraphPages(s.RoleAssignments) +
 			ceilDiv(s.ServicePrincipals, 300) + ceilDiv(s.Applications, 300)
 	}
 	small, smallStats, smallRequests := read()

@@ -3,7 +3,6 @@ package conditionalaccess_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"regexp"
 	"testing"
 
@@ -21,9 +20,6 @@ import (
 // The policy is created disabled (harmless on a live tenant) and deleted when the test ends; the test is not
 // parallel, so the tests that count every policy never see it.
 func TestAccCAExclusion_workloadIdentityPolicy(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
-	}
 	acctest.PreCheck(t)
 	c := acctest.Client(t)
 	policy := models.NewConditionalAccessPolicy()

@@ -4,17 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/microsoft/kiota-abstractions-go/authentication"
-	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
-
-	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/odatatest"
 )
 
@@ -39,20 +34,6 @@ func (rec *filterRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"value": users})
 }
 
-// recordingClient is a *clients.Client whose Graph calls go, unauthenticated, to rec.
-func recordingClient(t testing.TB, rec http.Handler) *clients.Client {
-	t.Helper()
-	server := httptest.NewServer(rec)
-	t.Cleanup(server.Close)
-	adapter, err := msgraphsdk.NewGraphRequestAdapter(&authentication.AnonymousAuthenticationProvider{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	adapter.SetBaseUrl(server.URL + "/v1.0")
-	// NewGraphServiceClient registers kiota's serializers and enables the backing store, as clients.New does.
-	return &clients.Client{GraphAdapter: msgraphsdk.NewGraphServiceClient(adapter).GetAdapter()}
-}
-
 // FuzzReadUsersFilter sends up to three fuzzed account ids (split at NUL) through readUsers to a recording Graph:
 // the $filter that arrives must be "id in (…)" with exactly the ids as literals, so no id can add a clause, and the
 // users the answer names must be matched back to the ids.
@@ -62,7 +43,7 @@ func FuzzReadUsersFilter(f *testing.F) {
 		f.Add(s)
 	}
 	rec := &filterRecorder{}
-	c := recordingClient(f, rec)
+	c := odatatest.GraphClient(f, rec)
 	f.Fuzz(func(t *testing.T, joined string) {
 		ids := strings.SplitN(joined, "\x00", 3)
 		if !slices.ContainsFunc(ids, func(id string) bool { return id != "" }) || slices.ContainsFunc(ids, func(id string) bool { return !utf8.ValidString(id) }) {

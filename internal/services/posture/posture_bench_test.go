@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/acctest"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/posture"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
@@ -45,7 +45,12 @@ func BenchmarkPosture(b *testing.B) {
 	}); err != nil {
 		b.Fatal(err)
 	}
-	trustCA(b, sim.Info().CAFile)
+	// Trust the benchmark tenant as well as the acceptance tenant SSL_CERT_FILE may name already (under TF_ACC).
+	bundle := filepath.Join(b.TempDir(), "ca-bundle.pem")
+	if err := acctest.CABundle(sim.Info().CAFile, bundle); err != nil {
+		b.Fatal(err)
+	}
+	b.Setenv("SSL_CERT_FILE", bundle)
 
 	info := sim.Info()
 	cfg := clients.Config{
@@ -85,26 +90,6 @@ func BenchmarkPosture(b *testing.B) {
 	if len(report.Checks) != 12 {
 		b.Fatalf("got %d checks", len(report.Checks))
 	}
-}
-
-// trustCA points SSL_CERT_FILE at a bundle of the CA it already names (the acceptance tenant's, under TF_ACC) and
-// the benchmark tenant's. Go loads the system roots once, at the first TLS handshake.
-func trustCA(b *testing.B, caFile string) {
-	b.Helper()
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if existing := os.Getenv("SSL_CERT_FILE"); existing != "" {
-		if prior, err := os.ReadFile(existing); err == nil {
-			pem = append(append(prior, '\n'), pem...)
-		}
-	}
-	bundle := filepath.Join(b.TempDir(), "ca-bundle.pem")
-	if err := os.WriteFile(bundle, pem, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	b.Setenv("SSL_CERT_FILE", bundle)
 }
 
 // requestCounter reads the simulated tenant's request log and counts Graph, ARM and other (token, metadata)

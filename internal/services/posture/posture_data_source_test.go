@@ -306,26 +306,17 @@ data "breakglass_posture" "one" {
 // unknown and name what to grant, the others still run, and the read succeeds.
 func TestAccPosture_missingPermissions(t *testing.T) {
 	sim := acctest.Sim(t)
-	info := sim.Info()
 	clientID, secret := uuid.NewString(), "limited-"+uuid.NewString()
 	err := sim.RegisterApp(tenantsim.App{ClientID: clientID, DisplayName: "posture reader without audit rights", Secret: secret,
 		Roles: []string{"User.Read.All", "Domain.Read.All", "Policy.Read.All"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	config := fmt.Sprintf(`
-provider "breakglass" {
-  metadata_host = %q
-  tenant_id     = %q
-  client_id     = %q
-  client_secret = %q
-  use_cli       = false
-}
-
+	config := acctest.ProviderConfig(sim, clientID, secret, "") + fmt.Sprintf(`
 data "breakglass_posture" "limited" {
   account_ids = [%q, %q]
 }
-`, info.MetadataHost, info.TenantID, clientID, secret, tenantsim.FixtureSyncedAdminID, tenantsim.FixtureLicensedUserID)
+`, tenantsim.FixtureSyncedAdminID, tenantsim.FixtureLicensedUserID)
 	const limited = "data.breakglass_posture.limited"
 	common := resource.ComposeAggregateTestCheckFunc(
 		statuses(limited, map[string]string{

@@ -40,11 +40,8 @@ const (
 // days. Both steps are idempotent, so every test of the package may call it.
 func auditTenant(t *testing.T) *tenantsim.Server {
 	t.Helper()
-	sim := acctest.Sim(t)
+	sim := acctest.AuditTenant(t)
 	setTestClient(t)
-	if err := sim.AddAuditFixtures(); err != nil {
-		t.Fatal(err)
-	}
 	for _, role := range []string{securityAdminID, reportsReaderID} {
 		if slices.ContainsFunc(sim.RoleEligibilitySchedules(), func(s map[string]any) bool {
 			return s["principalId"] == tenantsim.FixtureLegacyAutomationOwnerID && s["roleDefinitionId"] == role
@@ -336,43 +333,16 @@ func TestAccRoleAssignmentsDataSource_missingPermission(t *testing.T) {
 	if err := sim.RegisterApp(tenantsim.App{ClientID: clientID, DisplayName: "no role read", Secret: secret, Roles: []string{"User.Read.All"}}); err != nil {
 		t.Fatal(err)
 	}
-	info := sim.Info()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-provider "breakglass" {
-  metadata_host = %q
-  tenant_id     = %q
-  client_id     = %q
-  client_secret = %q
-  use_cli       = false
-}
-
+			Config: acctest.ProviderConfig(sim, clientID, secret, "") + `
 data "breakglass_role_assignments" "all" {}
-`, info.MetadataHost, info.TenantID, clientID, secret),
+`,
 			ExpectError: regexp.MustCompile(`lacks\s+the\s+Microsoft\s+Graph\s+application\s+permission\s+RoleManagement\.Read\.Directory`),
 		}},
 	})
 }
-
-// graphRequests counts the Graph requests the provider logged (every attempt, retries included).
-func graphRequests(t *testing.T, logs *bytes.Buffer) int {
-	t.Helper()
-	entries, err := tflogtest.MultilineJSONDecode(logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range entries {
-		if e["@message"] == "HTTP request" && e["api"] == "graph" {
-			n++
-		}
-	}
-	return n
-}
-
-func pages(n int) int { return max(1, (n+998)/999) }
 
 // TestAccRoleAssignmentsDataSource_example applies the documentation's example, check block and outputs included.
 func TestAccRoleAssignmentsDataSource_example(t *testing.T) {
@@ -408,7 +378,7 @@ func TestAccRoleAssignmentsDataSource_requestCount(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return rows, graphRequests(t, &logs)
+		return rows, acctest.GraphRequests(t, &logs)
 	}
 	budget := func(rows []rolemanagement.RoleAssignment) int {
 		var active, eligible int
@@ -420,7 +390,7 @@ func TestAccRoleAssignmentsDataSource_requestCount(t *testing.T) {
 			}
 		}
 		// role definitions + schedules + active instances + eligible instances, each at 999 per page
-		return 1 + pages(len(sim.RoleAssignmentSchedules())) + pages(active) + pages(eligible)
+		return 1 + acctest.GraphPages(len(sim.RoleAssignmentSchedules())) + acctest.GraphPages(active) + acctest.GraphPages(eligible)
 	}
 
 	small, smallRequests := read()

@@ -3,7 +3,6 @@ package rolemanagement_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"sync"
 	"testing"
 
@@ -19,9 +18,6 @@ import (
 // (roleDefinitions) looked for its own, and the provider panicked. Both views now come from one memo of what
 // Graph answered, in either order and at the same time, for one role-definitions request per provider instance.
 func TestAccRoleCatalog_sharedByAuditAndPIM(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
-	}
 	acctest.PreCheck(t)
 	audit := func(ctx context.Context, c *clients.Client) error {
 		set, err := rolemanagement.Roles(ctx, c)
@@ -51,7 +47,7 @@ func TestAccRoleCatalog_sharedByAuditAndPIM(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if n := graphRequests(t, &logs); n != 1 {
+			if n := acctest.GraphRequests(t, &logs); n != 1 {
 				t.Errorf("both views cost %d Graph requests, want 1 (the role definitions, once)", n)
 			}
 		})
