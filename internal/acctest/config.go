@@ -2,6 +2,7 @@ package acctest
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
 )
@@ -21,4 +22,11 @@ provider "breakglass" {
 %s
 }
 `, info.MetadataHost, info.TenantID, clientID, secret, extra)
+}
+
+// Quote is s as an HCL string literal. Go's %q escapes quotes and backslashes as HCL does, but HCL also reads
+// "${" and "%{" inside a string as the start of a template: a generated password holding either would fail the
+// test at random (it did). They are escaped as "$${" and "%%{".
+func Quote(s string) string {
+	return strings.NewReplacer("${", "$${", "%{", "%%{").Replace(fmt.Sprintf("%q", s))
 }

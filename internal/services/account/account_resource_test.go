@@ -212,10 +212,10 @@ func TestAccAccount_writeOnlyPassword(t *testing.T) {
 resource "breakglass_account" "test" {
   display_name        = "Ops %[1]s"
   mail_nickname       = "%[1]s"
-  password_wo         = %[2]q
+  password_wo         = %[2]s
   password_wo_version = %[3]d
   permanently_delete  = true
-}`, name, password, version)
+}`, name, acctest.Quote(password), version)
 	}
 	noSecretInState := func(secret string) resource.TestCheckFunc {
 		return func(s *terraform.State) error {
@@ -486,9 +486,9 @@ func TestAccAccount_badInput(t *testing.T) {
 		"password too short":         {`password_length = 63`, `password_length`},
 		"password too long":          {`password_length = 257`, `password_length`},
 		"write-only too short":       {`password_wo = "Sh0rt!pass"` + "\n" + `password_wo_version = 1`, `(?s)password_wo.*64`},
-		"write-only with length":     {fmt.Sprintf("password_wo = %q\npassword_wo_version = 1\npassword_length = 80", longPassword), `(?s)password_length.*password_wo`},
-		"write-only with keepers":    {fmt.Sprintf("password_wo = %q\npassword_wo_version = 1\nkeepers = { a = \"b\" }", longPassword), `(?s)keepers`},
-		"write-only without version": {fmt.Sprintf("password_wo = %q", longPassword), `password_wo_version`},
+		"write-only with length":     {fmt.Sprintf("password_wo = %s\npassword_wo_version = 1\npassword_length = 80", acctest.Quote(longPassword)), `(?s)password_length.*password_wo`},
+		"write-only with keepers":    {fmt.Sprintf("password_wo = %s\npassword_wo_version = 1\nkeepers = { a = \"b\" }", acctest.Quote(longPassword)), `(?s)keepers`},
+		"write-only without version": {fmt.Sprintf("password_wo = %s", acctest.Quote(longPassword)), `password_wo_version`},
 		"certificate user id form":   {`certificate_user_ids = ["bg1@contoso.onmicrosoft.com"]`, `(?s)certificate_user_ids.*X509`},
 		"nickname with spaces":       {`mail_nickname = "has space"`, `mail_nickname`},
 		"nickname too long":          {`mail_nickname = "` + strings.Repeat("a", 65) + `"`, `mail_nickname`},

@@ -28,9 +28,9 @@ func TestAccAccount_privilegedTargetNeedsRole(t *testing.T) {
 resource "breakglass_account" "test" {
   display_name        = "Ops %[1]s"
   mail_nickname       = "%[1]s"
-  password_wo         = %[2]q
+  password_wo         = %[2]s
   password_wo_version = %[3]d
-}`, name, password, version)
+}`, name, acctest.Quote(password), version)
 	}
 	var id string
 	resource.Test(t, testCase(t,
