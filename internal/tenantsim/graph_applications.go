@@ -652,18 +652,6 @@ func invalidValue(property string) *graphError {
 	return badRequest(fmt.Sprintf("Invalid value specified for property '%s' of resource 'Application'.", property))
 }
 
-// valueList is a list answer's "value" as objects.
-func valueList(resp map[string]any) []map[string]any {
-	values, _ := resp["value"].([]any)
-	out := make([]map[string]any, 0, len(values))
-	for _, v := range values {
-		if m, ok := v.(map[string]any); ok {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // applyKeyCredentials turns a keyCredentials PATCH into stored credentials: an entry with a key is a new
 // certificate (DER, base64), an entry without one must name an existing credential by keyId and keeps it.
 func applyKeyCredentials(current []any, sent []any) ([]any, *graphError) {
