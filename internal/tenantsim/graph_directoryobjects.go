@@ -20,9 +20,6 @@ import (
 // superset.
 var getByIdsRoles = anyOf{"Directory.Read.All", "Directory.ReadWrite.All"}
 
-// endOfTime is a "now" after every replication delay, for control-API lookups that ignore the delay.
-var endOfTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-
 // maxGetByIds is getByIds' documented limit: "You can specify up to 1000 IDs".
 const maxGetByIds = 1000
 

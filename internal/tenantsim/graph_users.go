@@ -372,8 +372,6 @@ func securityIdentifier(id uuid.UUID) string {
 	return "S-1-12-1-" + strings.Join(parts, "-")
 }
 
-func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
 // newUserData fills in what the directory sets on every new user.
 func (d *directory) newUserData(body map[string]any, now time.Time) map[string]any {
 	id := uuid.New()
