@@ -748,13 +748,6 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request, _ []st
 	return nil
 }
 
-func objectKeyError(key string) *graphError {
-	if uuid.Validate(key) != nil {
-		return badRequest(fmt.Sprintf("Invalid object identifier '%s'.", key))
-	}
-	return nil
-}
-
 // getApplication is GET /applications/{id}.
 func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, params []string) *graphError {
 	if gerr := objectKeyError(params[0]); gerr != nil {

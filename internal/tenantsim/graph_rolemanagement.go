@@ -263,18 +263,6 @@ func policyValidationFailed(rules []string) *graphError {
 	return newGraphError(http.StatusBadRequest, codePolicyValidation, fmt.Sprintf(policyValidationMessage, strings.Join(quoted, ",")))
 }
 
-func unknownProperty(name, typeName string) *graphError {
-	return newGraphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf("The property '%s' does not exist on type '%s'. Make sure to only use property names that are defined by the type or mark the type as open type.", name, typeName))
-}
-
-func primitiveMismatch(edm string) *graphError {
-	return newGraphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Cannot convert a primitive value to the expected type '%s'. See the inner exception for more details.", edm))
-}
-
-func valueRequired(name string) *graphError {
-	return newGraphError(http.StatusBadRequest, "BadRequest", "Value cannot be null.\r\nParameter name: "+name)
-}
-
 // ---- state ----
 
 type grantKind int
