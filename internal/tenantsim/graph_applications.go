@@ -548,8 +548,6 @@ func (d *directory) syncTokenRoles(spID, appRoleID string, granted bool) {
 
 // ---- caller helpers ----
 
-func callerClaims(r *http.Request) *accessClaims { return requestInfoFrom(r.Context()).claims }
-
 // ownedByOnly reports whether the caller may write applications only as their owner (it holds
 // Application.ReadWrite.OwnedBy but not Application.ReadWrite.All).
 func ownedByOnly(c *accessClaims) bool {

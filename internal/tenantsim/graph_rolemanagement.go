@@ -193,30 +193,6 @@ var (
 	rolePolicyWriteRoles = anyOf{"RoleManagementPolicy.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"}
 )
 
-// pimRoutePrefixes are the routes served by PIM rather than the directory; PIM words its errors differently.
-var pimRoutePrefixes = []string{
-	"/roleManagement/directory/roleAssignmentSchedule", "/roleManagement/directory/roleEligibilitySchedule",
-	"/policies/roleManagementPolic",
-}
-
-// accessDenied answers a caller without the route's permissions: PIM routes answer PermissionScopeNotGranted
-// wrapped in an UnknownError, Conditional Access AccessDenied, everything else Graph's Authorization_RequestDenied.
-func (route *graphRoute) accessDenied() *graphError {
-	for _, prefix := range pimRoutePrefixes {
-		if strings.HasPrefix(route.pattern, prefix) {
-			roles, _ := route.roles.(anyOf)
-			return pimPermissionDenied(roles)
-		}
-	}
-	if strings.HasPrefix(route.pattern, caRoutePrefix) {
-		return caAccessDenied()
-	}
-	if strings.HasPrefix(route.pattern, authMethodRoutePrefix) {
-		return authMethodsDenied()
-	}
-	return accessDenied()
-}
-
 func pimPermissionDenied(roles []string) *graphError {
 	return pimServiceError(http.StatusForbidden, "PermissionScopeNotGranted",
 		"Authorization failed due to missing permission scope "+strings.Join(roles, ",")+".")

@@ -379,40 +379,6 @@ func (s *Server) routes() *http.ServeMux {
 
 // ---- Graph ----
 
-// permissionRule says which Graph permissions a route needs: anyOf (one of a set) or allOf (every rule of a list),
-// because some APIs document "A and B" (Conditional Access writes need Policy.ReadWrite.ConditionalAccess and
-// Policy.Read.All).
-type permissionRule interface {
-	allows(c *accessClaims) bool
-	String() string
-}
-
-// anyOf is satisfied by any one of its permissions.
-type anyOf []string
-
-func (p anyOf) allows(c *accessClaims) bool { return c.hasAny(p) }
-func (p anyOf) String() string              { return strings.Join(p, " or ") }
-
-// allOf is satisfied when every one of its rules is.
-type allOf []permissionRule
-
-func (p allOf) allows(c *accessClaims) bool {
-	for _, rule := range p {
-		if !rule.allows(c) {
-			return false
-		}
-	}
-	return true
-}
-
-func (p allOf) String() string {
-	parts := make([]string, len(p))
-	for i, rule := range p {
-		parts[i] = "(" + rule.String() + ")"
-	}
-	return strings.Join(parts, " and ")
-}
-
 // Permission sets from the Graph permissions reference; any one of a set grants access.
 var (
 	userReadRoles      = anyOf{"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
