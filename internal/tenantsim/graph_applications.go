@@ -270,12 +270,6 @@ func appRoleAssignmentID(principalID string, tail []byte) string {
 	return base64.RawURLEncoding.EncodeToString(buf)
 }
 
-func randomBytes(n int) []byte {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return b
-}
-
 func deterministicTail(parts ...string) []byte {
 	sum := sha1.Sum([]byte(strings.ToLower(strings.Join(parts, "|")))) //nolint:gosec // an identifier, not a secret
 	return sum[:]

@@ -1,7 +1,6 @@
 package tenantsim
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -273,13 +272,6 @@ func (g *roleGrant) inForce(now time.Time) bool { return !now.Before(g.start) &&
 
 func (g *roleGrant) outsidePIM() bool { return g.createdUsing == "" }
 
-func nullableString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // scheduleInfo is the schedule as requested: an afterDuration expiration carries its duration and no endDateTime
 // ("expirationPattern": with a duration, endDateTime should not be present and the type is afterDuration, Graph
 // v1.0 reference), so a reader must compute the end from startDateTime; the instances carry the computed end.
@@ -473,18 +465,6 @@ func roleAssignmentID(roleDefinitionID, principalID, scope string) string {
 		return id + "-1"
 	}
 	return id + "-" + guidBase64(uuid.NewSHA1(uuid.NameSpaceOID, []byte(strings.ToLower(scope))).String())
-}
-
-// guidBase64 is base64url of a GUID's .NET byte order (the first three groups little-endian).
-func guidBase64(s string) string {
-	u, err := uuid.Parse(s)
-	if err != nil {
-		u = uuid.NewSHA1(uuid.NameSpaceOID, []byte(strings.ToLower(s)))
-	}
-	b := u[:]
-	le := []byte{b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6]}
-	le = append(le, b[8:]...)
-	return base64.RawURLEncoding.EncodeToString(le)
 }
 
 // ---- principals ----

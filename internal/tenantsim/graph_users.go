@@ -1,12 +1,9 @@
 package tenantsim
 
 import (
-	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -212,20 +209,6 @@ func checkCertificateUserIDs(body map[string]any) *graphError {
 	return nil
 }
 
-// decodeBody reads a JSON object body as Graph does, dropping instance annotations such as @odata.type.
-func decodeBody(r *http.Request) (map[string]any, *graphError) {
-	var body map[string]any
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body == nil {
-		return nil, newGraphError(http.StatusBadRequest, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
-	}
-	for key := range body {
-		if strings.HasPrefix(key, "@") {
-			delete(body, key)
-		}
-	}
-	return body, nil
-}
-
 // checkUserBody rejects what OData deserialization and the directory reject: unknown properties, read-only
 // properties and values of the wrong JSON kind. It rewrites keys to their CSDL spelling.
 func checkUserBody(body map[string]any) *graphError {
@@ -261,8 +244,6 @@ func checkUserBody(body map[string]any) *graphError {
 	}
 	return nil
 }
-
-func isKind[T any](v any) bool { _, ok := v.(T); return ok }
 
 // passwordChange is the write-only part of a body: passwordProfile.
 type passwordChange struct {
@@ -360,16 +341,6 @@ func (d *directory) checkDirectoryConstraints(body map[string]any, selfID string
 		}
 	}
 	return nil
-}
-
-// securityIdentifier derives the user's SID the way Entra does: S-1-12-1 followed by the object id as four
-// little-endian 32-bit numbers.
-func securityIdentifier(id uuid.UUID) string {
-	parts := make([]string, 4)
-	for i := range parts {
-		parts[i] = strconv.FormatUint(uint64(binary.LittleEndian.Uint32(id[i*4:])), 10)
-	}
-	return "S-1-12-1-" + strings.Join(parts, "-")
 }
 
 // newUserData fills in what the directory sets on every new user.
