@@ -92,95 +92,130 @@ func (s *armSchema) validate(v any, path string) string {
 	case schemaAny:
 		return ""
 	case schemaObject:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return armNotAnObject(v, s.name, path)
-		}
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			member, known := s.props[k]
-			if !known || (member.kind == schemaNullOnly && obj[k] != nil) {
-				return fmt.Sprintf("Could not find member '%s' on object of type '%s'. Path '%s'", k, s.name, armJoinPath(path, k))
-			}
-			if msg := member.validate(obj[k], armJoinPath(path, k)); msg != "" {
-				return msg
-			}
-		}
-		for _, k := range s.required {
-			val, present := obj[k]
-			if !present {
-				return fmt.Sprintf("Required property '%s' not found in JSON. Path '%s'", k, path)
-			}
-			if val == nil {
-				return fmt.Sprintf("Required property '%s' expects a value but got null. Path '%s'", k, armJoinPath(path, k))
-			}
-		}
+		return s.validateObject(v, path)
 	case schemaStringMap:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return armNotAnObject(v, "System.Collections.Generic.Dictionary`2[System.String,System.String]", path)
-		}
-		for k, val := range obj {
-			if _, ok := val.(string); !ok && val != nil {
-				return fmt.Sprintf("Error converting value %s to type 'System.String'. Path '%s'", armJSONLiteral(val), armJoinPath(path, k))
-			}
-		}
+		return s.validateStringMap(v, path)
 	case schemaObjectMap:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return armNotAnObject(v, "System.Collections.Generic.Dictionary`2[System.String,"+s.items.name+"]", path)
-		}
-		for k, val := range obj {
-			if msg := s.items.validate(val, armJoinPath(path, k)); msg != "" {
-				return msg
-			}
-		}
+		return s.validateObjectMap(v, path)
 	case schemaArray:
-		list, ok := v.([]any)
-		if !ok {
-			return fmt.Sprintf("Cannot deserialize the current JSON value into type 'System.Collections.Generic.List`1[%s]' because the type requires a JSON array (e.g. [1,2,3]) to deserialize correctly. Path '%s'",
-				s.items.clrType(), path)
-		}
-		for i, item := range list {
-			if msg := s.items.validate(item, fmt.Sprintf("%s[%d]", path, i)); msg != "" {
-				return msg
-			}
-		}
+		return s.validateArray(v, path)
 	case schemaString, schemaDuration:
-		str, ok := v.(string)
-		if !ok {
-			return fmt.Sprintf("Error converting value %s to type '%s'. Path '%s'", armJSONLiteral(v), s.clrType(), path)
-		}
-		if s.kind == schemaDuration {
-			if _, err := parseISODuration(str); err != nil {
-				return fmt.Sprintf("Error converting value %s to type 'System.TimeSpan'. Path '%s'", armJSONLiteral(v), path)
-			}
-		}
-		if len(s.enum) > 0 && !armHas(s.enum, str) {
-			return fmt.Sprintf("Error converting value %s to type '%s'. Path '%s'", armJSONLiteral(v), s.name, path)
-		}
+		return s.validateString(v, path)
 	case schemaBool:
 		if _, ok := v.(bool); !ok {
 			return fmt.Sprintf("Error converting value %s to type 'System.Boolean'. Path '%s'", armJSONLiteral(v), path)
 		}
 	case schemaInt, schemaNumber:
-		n, ok := v.(json.Number)
-		if !ok {
-			if f, isFloat := v.(float64); isFloat {
-				n, ok = json.Number(strconv.FormatFloat(f, 'g', -1, 64)), true
-			}
+		return s.validateNumber(v, path)
+	}
+	return ""
+}
+
+// validateObject checks members in name order (unknown members first), then the required ones.
+func (s *armSchema) validateObject(v any, path string) string {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return armNotAnObject(v, s.name, path)
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		member, known := s.props[k]
+		if !known || (member.kind == schemaNullOnly && obj[k] != nil) {
+			return fmt.Sprintf("Could not find member '%s' on object of type '%s'. Path '%s'", k, s.name, armJoinPath(path, k))
 		}
-		if !ok {
-			return fmt.Sprintf("Error converting value %s to type '%s'. Path '%s'", armJSONLiteral(v), s.clrType(), path)
+		if msg := member.validate(obj[k], armJoinPath(path, k)); msg != "" {
+			return msg
 		}
-		if s.kind == schemaInt {
-			if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
-				return fmt.Sprintf("Input string '%s' is not a valid integer. Path '%s'", n.String(), path)
-			}
+	}
+	for _, k := range s.required {
+		val, present := obj[k]
+		if !present {
+			return fmt.Sprintf("Required property '%s' not found in JSON. Path '%s'", k, path)
+		}
+		if val == nil {
+			return fmt.Sprintf("Required property '%s' expects a value but got null. Path '%s'", k, armJoinPath(path, k))
+		}
+	}
+	return ""
+}
+
+// validateStringMap checks a dictionary of strings (tags).
+func (s *armSchema) validateStringMap(v any, path string) string {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return armNotAnObject(v, "System.Collections.Generic.Dictionary`2[System.String,System.String]", path)
+	}
+	for k, val := range obj {
+		if _, ok := val.(string); !ok && val != nil {
+			return fmt.Sprintf("Error converting value %s to type 'System.String'. Path '%s'", armJSONLiteral(val), armJoinPath(path, k))
+		}
+	}
+	return ""
+}
+
+// validateObjectMap checks a dictionary whose values follow items.
+func (s *armSchema) validateObjectMap(v any, path string) string {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return armNotAnObject(v, "System.Collections.Generic.Dictionary`2[System.String,"+s.items.name+"]", path)
+	}
+	for k, val := range obj {
+		if msg := s.items.validate(val, armJoinPath(path, k)); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+func (s *armSchema) validateArray(v any, path string) string {
+	list, ok := v.([]any)
+	if !ok {
+		return fmt.Sprintf("Cannot deserialize the current JSON value into type 'System.Collections.Generic.List`1[%s]' because the type requires a JSON array (e.g. [1,2,3]) to deserialize correctly. Path '%s'",
+			s.items.clrType(), path)
+	}
+	for i, item := range list {
+		if msg := s.items.validate(item, fmt.Sprintf("%s[%d]", path, i)); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// validateString checks a string, an ISO 8601 duration (schemaDuration) and a closed enum.
+func (s *armSchema) validateString(v any, path string) string {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Sprintf("Error converting value %s to type '%s'. Path '%s'", armJSONLiteral(v), s.clrType(), path)
+	}
+	if s.kind == schemaDuration {
+		if _, err := parseISODuration(str); err != nil {
+			return fmt.Sprintf("Error converting value %s to type 'System.TimeSpan'. Path '%s'", armJSONLiteral(v), path)
+		}
+	}
+	if len(s.enum) > 0 && !armHas(s.enum, str) {
+		return fmt.Sprintf("Error converting value %s to type '%s'. Path '%s'", armJSONLiteral(v), s.name, path)
+	}
+	return ""
+}
+
+// validateNumber checks a JSON number, and that a schemaInt holds a 64-bit integer.
+func (s *armSchema) validateNumber(v any, path string) string {
+	n, ok := v.(json.Number)
+	if !ok {
+		if f, isFloat := v.(float64); isFloat {
+			n, ok = json.Number(strconv.FormatFloat(f, 'g', -1, 64)), true
+		}
+	}
+	if !ok {
+		return fmt.Sprintf("Error converting value %s to type '%s'. Path '%s'", armJSONLiteral(v), s.clrType(), path)
+	}
+	if s.kind == schemaInt {
+		if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
+			return fmt.Sprintf("Input string '%s' is not a valid integer. Path '%s'", n.String(), path)
 		}
 	}
 	return ""
