@@ -1,22 +1,3 @@
-// Package tenantsim is a simulated Microsoft Entra ID tenant: ARM metadata, the Entra token service and the
-// Microsoft Graph v1.0 routes the provider uses, served over real TLS from loopback with the simulator's own CA.
-// The provider reaches it exactly like a private cloud, through metadata_host, so acceptance tests exercise the
-// same code paths as production. Fidelity references live in ../shared/fidelity.
-//
-// In-process use:
-//
-//	srv, err := tenantsim.Start(tenantsim.Config{})
-//	info := srv.Info() // metadata_host, ca_file, tenant_id, client_id, client_secret, subscription_id
-//
-// Clients trust the CA through SSL_CERT_FILE=info.CAFile. Go reads the system roots once per process, so an
-// in-process harness must set SSL_CERT_FILE before the process makes its first TLS connection.
-//
-// Out of process: go run ./internal/tenantsim/cmd/tenantsim prints the same Info as one JSON line. Test-only
-// control routes (no auth) mirror the state helpers: GET /_sim/info, GET /_sim/users, GET /_sim/deletedUsers,
-// PATCH /_sim/users/{id|upn} (merge, like SetUserFields), GET and PUT /_sim/knobs (Knobs as JSON),
-// GET /_sim/roleAssignmentSchedules, /_sim/roleEligibilitySchedules and /_sim/roleAssignments, GET and POST
-// /_sim/caPolicies (like CAPolicies and AddCAPolicy), PATCH /_sim/caPolicies/{id} (like SetCAPolicyFields) and GET
-// /_sim/caPolicies/{id}/outsideWriterExclusions.
 package tenantsim
 
 import (
