@@ -3,7 +3,8 @@ package tenantsim
 // Azure Monitor resources the breakglass_alert resource manages: Entra ID's tenant diagnostic settings
 // (microsoft.aadiam, 2017-04-01), action groups (Microsoft.Insights, 2023-01-01 and 2021-09-01) and scheduled
 // query rules, i.e. log search alerts (Microsoft.Insights, 2023-12-01 and 2021-08-01). Bodies are validated
-// against the swagger models (../shared/fidelity/arm) and the conditions their descriptions state in prose.
+// against the swagger models (in the fidelity reference data in the repository) and the conditions their
+// descriptions state in prose.
 
 import (
 	"encoding/json"
