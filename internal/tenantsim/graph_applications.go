@@ -167,6 +167,28 @@ func (d *directory) expandDirectoryObjects(ids []string, now time.Time) []any {
 
 // ---- records ----
 
+// appState is the applications area of the store. Every registered app (registered, the token service's clients)
+// also has an application object (except managed identities) and a service principal here.
+type appState struct {
+	registered  map[string]*registeredApp     // key: lower-case client id
+	byID        map[string]*applicationRecord // key: lower-case object id
+	order       []string                      // object ids in creation order
+	byAppID     map[string]*applicationRecord // key: lower-case appId
+	sps         map[string]*spRecord          // key: lower-case object id
+	spOrder     []string
+	spsByAppID  map[string]*spRecord
+	roleGrants  *appRoleAssignmentIndex
+	msiClientID string // the managed identity's client id: a service principal without application
+}
+
+func newAppState() *appState {
+	return &appState{
+		registered: map[string]*registeredApp{}, byID: map[string]*applicationRecord{},
+		byAppID: map[string]*applicationRecord{}, sps: map[string]*spRecord{}, spsByAppID: map[string]*spRecord{},
+		roleGrants: newAppRoleAssignmentIndex(),
+	}
+}
+
 // applicationRecord is one application object. Its passwordCredentials hold only what Graph returns (hint, dates,
 // keyId); the secret itself is kept as a salted digest and was returned once, by addPassword.
 type applicationRecord struct {
@@ -337,20 +359,20 @@ func keyCredentialJSON(keyID string, cert *x509.Certificate) map[string]any {
 
 func (d *directory) insertApplication(a *applicationRecord) {
 	key := strings.ToLower(a.id())
-	if _, ok := d.applications[key]; !ok {
-		d.appOrder = append(d.appOrder, key)
+	if _, ok := d.apps.byID[key]; !ok {
+		d.apps.order = append(d.apps.order, key)
 	}
-	d.applications[key] = a
-	d.appsByAppID[strings.ToLower(a.appID())] = a
+	d.apps.byID[key] = a
+	d.apps.byAppID[strings.ToLower(a.appID())] = a
 }
 
 func (d *directory) insertServicePrincipal(sp *spRecord) {
 	key := strings.ToLower(sp.id())
-	if _, ok := d.sps[key]; !ok {
-		d.spOrder = append(d.spOrder, key)
+	if _, ok := d.apps.sps[key]; !ok {
+		d.apps.spOrder = append(d.apps.spOrder, key)
 	}
-	d.sps[key] = sp
-	d.spsByAppID[strings.ToLower(sp.appID())] = sp
+	d.apps.sps[key] = sp
+	d.apps.spsByAppID[strings.ToLower(sp.appID())] = sp
 }
 
 func removeKey(order []string, key string) []string {
@@ -366,12 +388,12 @@ func removeKey(order []string, key string) []string {
 // assignments and, for a registered app, its credentials (tokens can no longer be issued for it).
 func (d *directory) removeServicePrincipal(sp *spRecord) {
 	key := strings.ToLower(sp.id())
-	delete(d.sps, key)
-	d.spOrder = removeKey(d.spOrder, key)
-	if cur := d.spsByAppID[strings.ToLower(sp.appID())]; cur == sp {
-		delete(d.spsByAppID, strings.ToLower(sp.appID()))
+	delete(d.apps.sps, key)
+	d.apps.spOrder = removeKey(d.apps.spOrder, key)
+	if cur := d.apps.spsByAppID[strings.ToLower(sp.appID())]; cur == sp {
+		delete(d.apps.spsByAppID, strings.ToLower(sp.appID()))
 	}
-	d.appRoleGrants.removeAllOf(sp.id())
+	d.apps.roleGrants.removeAllOf(sp.id())
 	kept := d.rbac.grants[:0]
 	for _, g := range d.rbac.grants {
 		if !strings.EqualFold(g.principalID, sp.id()) {
@@ -381,23 +403,23 @@ func (d *directory) removeServicePrincipal(sp *spRecord) {
 	clear(d.rbac.grants[len(kept):])
 	d.rbac.grants = kept
 	if ra := d.app(sp.appID()); ra != nil && strings.EqualFold(ra.servicePrincipalID, sp.id()) {
-		delete(d.apps, strings.ToLower(sp.appID()))
+		delete(d.apps.registered, strings.ToLower(sp.appID()))
 	}
 }
 
 func (d *directory) removeApplication(a *applicationRecord) {
 	key := strings.ToLower(a.id())
-	delete(d.applications, key)
-	d.appOrder = removeKey(d.appOrder, key)
-	delete(d.appsByAppID, strings.ToLower(a.appID()))
-	if sp := d.spsByAppID[strings.ToLower(a.appID())]; sp != nil {
+	delete(d.apps.byID, key)
+	d.apps.order = removeKey(d.apps.order, key)
+	delete(d.apps.byAppID, strings.ToLower(a.appID()))
+	if sp := d.apps.spsByAppID[strings.ToLower(a.appID())]; sp != nil {
 		d.removeServicePrincipal(sp)
 	}
 }
 
 // liveApplication finds an application by object id, replicated.
 func (d *directory) liveApplication(id string, now time.Time) *applicationRecord {
-	if a := d.applications[strings.ToLower(id)]; a != nil && a.visible(now) {
+	if a := d.apps.byID[strings.ToLower(id)]; a != nil && a.visible(now) {
 		return a
 	}
 	return nil
@@ -405,7 +427,7 @@ func (d *directory) liveApplication(id string, now time.Time) *applicationRecord
 
 // liveServicePrincipal finds a service principal by object id, replicated.
 func (d *directory) liveServicePrincipal(id string, now time.Time) *spRecord {
-	if sp := d.sps[strings.ToLower(id)]; sp != nil && sp.visible(now) {
+	if sp := d.apps.sps[strings.ToLower(id)]; sp != nil && sp.visible(now) {
 		return sp
 	}
 	return nil
@@ -413,7 +435,7 @@ func (d *directory) liveServicePrincipal(id string, now time.Time) *spRecord {
 
 // graphSP returns the Microsoft Graph service principal, creating it in a directory that has none yet.
 func (d *directory) graphSP() *spRecord {
-	if sp := d.spsByAppID[MicrosoftGraphAppID]; sp != nil {
+	if sp := d.apps.spsByAppID[MicrosoftGraphAppID]; sp != nil {
 		return sp
 	}
 	sp := &spRecord{data: microsoftGraphServicePrincipal()}
@@ -438,9 +460,9 @@ func (d *directory) registerAppObjects(ra *registeredApp) {
 	now := time.Now()
 	graph := d.graphSP()
 	appKey := strings.ToLower(ra.ClientID)
-	managed := d.msiClientID != "" && strings.EqualFold(ra.ClientID, d.msiClientID)
+	managed := d.apps.msiClientID != "" && strings.EqualFold(ra.ClientID, d.apps.msiClientID)
 	if !managed {
-		app := d.appsByAppID[appKey]
+		app := d.apps.byAppID[appKey]
 		if app == nil {
 			app = &applicationRecord{data: newApplicationData(applicationObjectID(ra.ClientID), appKey, ra.DisplayName, d.initialDomain(), now),
 				secrets: map[string]*passwordHash{}}
@@ -469,7 +491,7 @@ func (d *directory) registerAppObjects(ra *registeredApp) {
 		}
 		app.data["requiredResourceAccess"] = orEmpty(required)
 	}
-	sp := d.spsByAppID[appKey]
+	sp := d.apps.spsByAppID[appKey]
 	if sp == nil {
 		sp = &spRecord{data: newServicePrincipalData(ra.servicePrincipalID, appKey, ra.DisplayName, d.tenantID)}
 		d.insertServicePrincipal(sp)
@@ -482,18 +504,18 @@ func (d *directory) registerAppObjects(ra *registeredApp) {
 			"/resourcegroups/tenantsim/providers/Microsoft.ManagedIdentity/userAssignedIdentities/tenantsim-identity"}
 		sp.data["servicePrincipalNames"] = []any{appKey, "https://identity.azure.net/" + appKey}
 	}
-	for _, a := range slices.Clone(d.appRoleGrants.byPrincipal[strings.ToLower(sp.id())]) {
+	for _, a := range slices.Clone(d.apps.roleGrants.byPrincipal[strings.ToLower(sp.id())]) {
 		if strings.EqualFold(fmt.Sprint(a["resourceId"]), graph.id()) {
-			d.appRoleGrants.remove(a)
+			d.apps.roleGrants.remove(a)
 		}
 	}
 	for _, role := range ra.Roles {
 		r, ok := graphAppRoleByValue[strings.ToLower(role)]
-		if !ok || d.appRoleGrants.find(sp.id(), graph.id(), r.id) != nil {
+		if !ok || d.apps.roleGrants.find(sp.id(), graph.id(), r.id) != nil {
 			continue
 		}
 		id := appRoleAssignmentID(sp.id(), deterministicTail(sp.id(), graph.id(), r.id))
-		d.appRoleGrants.add(newAppRoleAssignment(id, r.id, sp.id(), "ServicePrincipal", ra.DisplayName, graph, fixtureAppRoleGrantCreated))
+		d.apps.roleGrants.add(newAppRoleAssignment(id, r.id, sp.id(), "ServicePrincipal", ra.DisplayName, graph, fixtureAppRoleGrantCreated))
 	}
 }
 
@@ -515,7 +537,7 @@ func secretHint(secret string) string {
 // syncTokenRoles keeps a registered app's token roles in step with a Graph app role granted to or removed from
 // its service principal. The caller holds the lock.
 func (d *directory) syncTokenRoles(spID, appRoleID string, granted bool) {
-	sp := d.sps[strings.ToLower(spID)]
+	sp := d.apps.sps[strings.ToLower(spID)]
 	role, ok := graphAppRoleByID[strings.ToLower(appRoleID)]
 	if sp == nil || !ok {
 		return
@@ -537,7 +559,7 @@ func (d *directory) syncTokenRoles(spID, appRoleID string, granted bool) {
 	// Copy on write: the token endpoint reads a registration after releasing the lock.
 	updated := *ra
 	updated.Roles = roles
-	d.apps[strings.ToLower(updated.ClientID)] = &updated
+	d.apps.registered[strings.ToLower(updated.ClientID)] = &updated
 }
 
 // ---- caller helpers ----
@@ -719,8 +741,8 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request, _ []st
 	s.dir.mu.RLock()
 	defer s.dir.mu.RUnlock()
 	var matched []*applicationRecord
-	for _, key := range s.dir.appOrder {
-		if a := s.dir.applications[key]; a.visible(now) && (q.filter == nil || q.filter.match(a.data)) {
+	for _, key := range s.dir.apps.order {
+		if a := s.dir.apps.byID[key]; a.visible(now) && (q.filter == nil || q.filter.match(a.data)) {
 			matched = append(matched, a)
 		}
 	}
@@ -853,7 +875,7 @@ func (s *Server) updateApplication(w http.ResponseWriter, r *http.Request, param
 		body["keyCredentials"] = creds
 	}
 	mergePatch(a.data, body, applicationSchema.properties)
-	if sp := s.dir.spsByAppID[strings.ToLower(a.appID())]; sp != nil {
+	if sp := s.dir.apps.spsByAppID[strings.ToLower(a.appID())]; sp != nil {
 		if name, ok := body["displayName"]; ok {
 			sp.data["appDisplayName"] = name
 		}
@@ -1053,8 +1075,8 @@ func (s *Server) listServicePrincipals(w http.ResponseWriter, r *http.Request, _
 	s.dir.mu.RLock()
 	defer s.dir.mu.RUnlock()
 	var matched []map[string]any
-	for _, key := range s.dir.spOrder {
-		if sp := s.dir.sps[key]; sp.visible(now) && (q.filter == nil || q.filter.match(sp.data)) {
+	for _, key := range s.dir.apps.spOrder {
+		if sp := s.dir.apps.sps[key]; sp.visible(now) && (q.filter == nil || q.filter.match(sp.data)) {
 			matched = append(matched, sp.data)
 		}
 	}
@@ -1079,15 +1101,15 @@ func (s *Server) expandServicePrincipal(src map[string]any, opt expandOption, no
 	var out []any
 	switch opt.name {
 	case "appRoleAssignments", "appRoleAssignedTo":
-		list := s.dir.appRoleGrants.byPrincipal[strings.ToLower(id)]
+		list := s.dir.apps.roleGrants.byPrincipal[strings.ToLower(id)]
 		if opt.name == "appRoleAssignedTo" {
-			list = s.dir.appRoleGrants.byResource[strings.ToLower(id)]
+			list = s.dir.apps.roleGrants.byResource[strings.ToLower(id)]
 		}
 		for _, a := range list[:min(len(list), expandMaxItems)] {
 			out = append(out, appRoleAssignmentSchema.project(a, nil))
 		}
 	case "owners":
-		return s.dir.expandDirectoryObjects(s.dir.sps[strings.ToLower(id)].owners, now)
+		return s.dir.expandDirectoryObjects(s.dir.apps.sps[strings.ToLower(id)].owners, now)
 	}
 	return orEmpty(out)
 }
@@ -1152,11 +1174,11 @@ func (s *Server) createServicePrincipal(w http.ResponseWriter, r *http.Request, 
 	claims := callerClaims(r)
 	s.dir.mu.Lock()
 	defer s.dir.mu.Unlock()
-	if s.dir.spsByAppID[strings.ToLower(appID)] != nil {
+	if s.dir.apps.spsByAppID[strings.ToLower(appID)] != nil {
 		return newGraphError(http.StatusConflict, "Request_MultipleObjectsWithSameKeyValue",
 			fmt.Sprintf("The service principal cannot be created, updated, or restored because the service principal name %s is already in use.", appID))
 	}
-	app := s.dir.appsByAppID[strings.ToLower(appID)]
+	app := s.dir.apps.byAppID[strings.ToLower(appID)]
 	if app == nil || !app.visible(now) {
 		return badRequest(fmt.Sprintf("The appId '%s' of the service principal does not reference a valid application object.", appID))
 	}
@@ -1248,9 +1270,9 @@ func (s *Server) listAppRoleGrants(w http.ResponseWriter, r *http.Request, id, n
 	if sp == nil {
 		return resourceNotFound(id)
 	}
-	items := s.dir.appRoleGrants.byPrincipal[strings.ToLower(sp.id())]
+	items := s.dir.apps.roleGrants.byPrincipal[strings.ToLower(sp.id())]
 	if nav == "appRoleAssignedTo" {
-		items = s.dir.appRoleGrants.byResource[strings.ToLower(sp.id())]
+		items = s.dir.apps.roleGrants.byResource[strings.ToLower(sp.id())]
 	}
 	resp := q.page(r, appRoleAssignmentSchema, s.baseURL,
 		contextURL(s.baseURL, "servicePrincipals('"+sp.id()+"')/"+nav, q.selected, false), items)
@@ -1344,13 +1366,13 @@ func (s *Server) grantAppRole(w http.ResponseWriter, r *http.Request, pathID, na
 			return badRequest(fmt.Sprintf("Permission being assigned is not valid for a principal of type '%s'.", principalType))
 		}
 	}
-	if s.dir.appRoleGrants.find(fields["principalId"], resource.id(), roleID) != nil {
+	if s.dir.apps.roleGrants.find(fields["principalId"], resource.id(), roleID) != nil {
 		return badRequest("Permission being assigned already exists on the object")
 	}
 	name, _ := principal.data["displayName"].(string)
 	a := newAppRoleAssignment(appRoleAssignmentID(fields["principalId"], randomBytes(16)), roleID, fields["principalId"],
 		principalType, name, resource, now)
-	s.dir.appRoleGrants.add(a)
+	s.dir.apps.roleGrants.add(a)
 	if resource.appID() == MicrosoftGraphAppID && principalType == "ServicePrincipal" {
 		s.dir.syncTokenRoles(fields["principalId"], roleID, true)
 	}
@@ -1368,12 +1390,12 @@ func (s *Server) deleteAppRoleGrant(w http.ResponseWriter, r *http.Request, para
 	}
 	s.dir.mu.Lock()
 	defer s.dir.mu.Unlock()
-	a := s.dir.appRoleGrants.byID[params[1]]
+	a := s.dir.apps.roleGrants.byID[params[1]]
 	if a == nil || (!strings.EqualFold(fmt.Sprint(a["principalId"]), params[0]) && !strings.EqualFold(fmt.Sprint(a["resourceId"]), params[0])) {
 		return resourceNotFound(params[1])
 	}
-	s.dir.appRoleGrants.remove(a)
-	if resource := s.dir.sps[strings.ToLower(fmt.Sprint(a["resourceId"]))]; resource != nil && resource.appID() == MicrosoftGraphAppID {
+	s.dir.apps.roleGrants.remove(a)
+	if resource := s.dir.apps.sps[strings.ToLower(fmt.Sprint(a["resourceId"]))]; resource != nil && resource.appID() == MicrosoftGraphAppID {
 		s.dir.syncTokenRoles(fmt.Sprint(a["principalId"]), fmt.Sprint(a["appRoleId"]), false)
 	}
 	w.WriteHeader(http.StatusNoContent)

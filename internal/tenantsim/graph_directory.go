@@ -13,7 +13,7 @@ func deletedItemsContext(baseURL string, selected []string, entity bool) string 
 
 // deletedUser finds a soft-deleted user by object id.
 func (d *directory) deletedUser(id string) *userRecord {
-	if u := d.users[strings.ToLower(id)]; u != nil && u.deleted {
+	if u := d.users.byID[strings.ToLower(id)]; u != nil && u.deleted {
 		return u
 	}
 	return nil

@@ -33,16 +33,16 @@ type dirObject struct {
 // lookupObject finds a live, replicated directory object by object id. The caller holds the lock.
 func (d *directory) lookupObject(id string, now time.Time) (dirObject, bool) {
 	key := strings.ToLower(id)
-	if u, ok := d.users[key]; ok && !u.deleted && u.visible(now) {
+	if u, ok := d.users.byID[key]; ok && !u.deleted && u.visible(now) {
 		return dirObject{"user", userSchema, u.data}, true
 	}
-	if g, ok := d.groups[key]; ok && g.visible(now) {
+	if g, ok := d.groups.byID[key]; ok && g.visible(now) {
 		return dirObject{"group", groupSchema, g.data}, true
 	}
-	if sp, ok := d.sps[key]; ok && sp.visible(now) {
+	if sp, ok := d.apps.sps[key]; ok && sp.visible(now) {
 		return dirObject{"servicePrincipal", servicePrincipalSchema, sp.data}, true
 	}
-	if a, ok := d.applications[key]; ok && a.visible(now) {
+	if a, ok := d.apps.byID[key]; ok && a.visible(now) {
 		return dirObject{"application", applicationSchema, a.data}, true
 	}
 	return dirObject{}, false

@@ -60,6 +60,14 @@ var groupSchema = (&entitySchema{
 
 var groupNavs = navTree{"members": nil, "owners": nil}
 
+// groupState is the groups area of the store.
+type groupState struct {
+	byID  map[string]*groupRecord // key: lower-case object id
+	order []string                // object ids in creation order
+}
+
+func newGroupState() *groupState { return &groupState{byID: map[string]*groupRecord{}} }
+
 // groupRecord is one group with its direct members and owners (object ids, in the order added).
 type groupRecord struct {
 	data      map[string]any
@@ -74,14 +82,14 @@ func (g *groupRecord) roleAssignable() bool       { b, _ := g.data["isAssignable
 func (g *groupRecord) hasMember(id string) bool {
 	return slices.Contains(g.members, strings.ToLower(id))
 }
-func (d *directory) group(id string) *groupRecord { return d.groups[strings.ToLower(id)] }
+func (d *directory) group(id string) *groupRecord { return d.groups.byID[strings.ToLower(id)] }
 
 func (d *directory) insertGroup(g *groupRecord) {
 	key := strings.ToLower(g.id())
-	if _, ok := d.groups[key]; !ok {
-		d.groupOrder = append(d.groupOrder, key)
+	if _, ok := d.groups.byID[key]; !ok {
+		d.groups.order = append(d.groups.order, key)
 	}
-	d.groups[key] = g
+	d.groups.byID[key] = g
 }
 
 // Group describes a group for AddGroup. Members are object ids of users, groups or service principals.
@@ -200,8 +208,8 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ []string) 
 	s.dir.mu.RLock()
 	defer s.dir.mu.RUnlock()
 	var matched []*groupRecord
-	for _, key := range s.dir.groupOrder {
-		if g := s.dir.groups[key]; g.visible(now) && (q.filter == nil || q.filter.match(g.data)) {
+	for _, key := range s.dir.groups.order {
+		if g := s.dir.groups.byID[key]; g.visible(now) && (q.filter == nil || q.filter.match(g.data)) {
 			matched = append(matched, g)
 		}
 	}

@@ -477,13 +477,13 @@ func (s *Server) pimPrincipalKnown(id string, now time.Time) bool {
 		return false
 	}
 	key := strings.ToLower(id)
-	if u := s.dir.users[key]; u != nil {
+	if u := s.dir.users.byID[key]; u != nil {
 		return !u.deleted && !now.Before(u.visibleAt.Add(s.Knobs().PIMReplicationDelay))
 	}
-	if sp := s.dir.sps[key]; sp != nil {
+	if sp := s.dir.apps.sps[key]; sp != nil {
 		return !now.Before(sp.visibleAt.Add(s.Knobs().PIMReplicationDelay))
 	}
-	if g := s.dir.groups[key]; g != nil {
+	if g := s.dir.groups.byID[key]; g != nil {
 		return g.roleAssignable() && !now.Before(g.visibleAt.Add(s.Knobs().PIMReplicationDelay))
 	}
 	return false
@@ -739,12 +739,12 @@ func (s *Server) instanceItems(kind grantKind, now time.Time) []map[string]any {
 	out := make([]map[string]any, 0, len(grants))
 	for _, g := range grants {
 		out = append(out, g.instanceJSON())
-		grp := s.dir.groups[g.principalID]
+		grp := s.dir.groups.byID[g.principalID]
 		if grp == nil {
 			continue
 		}
 		for _, member := range grp.members {
-			if u := s.dir.users[member]; u == nil || u.deleted {
+			if u := s.dir.users.byID[member]; u == nil || u.deleted {
 				continue
 			}
 			inst := g.instanceJSON()

@@ -11,6 +11,19 @@ import (
 )
 
 // userSchema is microsoft.graph.user as the v1.0 CSDL defines it.
+// userState is the users area of the store: users, their FIDO2 methods (graph_authmethods.go) and the
+// AutoLicense rules new users get (licensing.go).
+type userState struct {
+	byID         map[string]*userRecord      // key: lower-case object id
+	order        []string                    // object ids in creation order; lists keep this order across pages
+	fido2        map[string][]map[string]any // key: lower-case user id
+	autoLicenses []autoLicense
+}
+
+func newUserState() *userState {
+	return &userState{byID: map[string]*userRecord{}, fido2: map[string][]map[string]any{}}
+}
+
 var userSchema = (&entitySchema{
 	typeName:     "microsoft.graph.user",
 	resourceName: "User",

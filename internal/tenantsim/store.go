@@ -17,31 +17,23 @@ type directory struct {
 	mu             sync.RWMutex
 	tenantID       string
 	subscriptionID string
-	organization   map[string]any
-	domains        []map[string]any
-	users          map[string]*userRecord // key: lower-case object id
-	userOrder      []string               // object ids in creation order; lists keep this order across pages
-	apps           map[string]*registeredApp
-	rbac           *rbacState // role definitions, assignments, PIM schedules and policies
-	ca             *caState   // Conditional Access policies and the outside writer's memory
-	arm            *armState  // ARM resources and FailRequests rules (arm.go, failrules.go)
+	organization   map[string]any   // graph_organization.go
+	domains        []map[string]any // graph_domains.go; organization.verifiedDomains follows them
 
-	// Applications, service principals and app role assignments (graph_applications.go). Every registered app
-	// (apps) also has an application object (except managed identities) and a service principal here.
-	applications   map[string]*applicationRecord // key: lower-case object id
-	appOrder       []string                      // object ids in creation order
-	appsByAppID    map[string]*applicationRecord // key: lower-case appId
-	sps            map[string]*spRecord          // key: lower-case object id
-	spOrder        []string
-	spsByAppID     map[string]*spRecord
-	appRoleGrants  *appRoleAssignmentIndex
-	msiClientID    string                  // the managed identity's client id: a service principal without application
-	groups         map[string]*groupRecord // key: lower-case object id (graph_groups.go)
-	groupOrder     []string
-	fido2          map[string][]map[string]any // key: lower-case user id; FIDO2 methods (graph_authmethods.go)
-	auditFixtures  bool                        // AddAuditFixtures has run
-	largeTenantRun int                         // GenerateLargeTenant calls so far; numbers generated names
-	autoLicenses   []autoLicense               // AutoLicense rules (licensing.go)
+	// One state per area, defined in the area's file.
+	users    *userState   // users, their FIDO2 methods and AutoLicense rules (graph_users.go)
+	groups   *groupState  // groups (graph_groups.go)
+	apps     *appState    // app registrations, applications, service principals, app role assignments (graph_applications.go)
+	rbac     *rbacState   // role definitions, assignments, PIM schedules and policies (graph_rolemanagement.go)
+	ca       *caState     // Conditional Access policies and the outside writer's memory (graph_conditionalaccess.go)
+	arm      *armState    // ARM resources and FailRequests rules (arm.go, failrules.go)
+	fixtures fixtureState // which control-API fixtures have run
+}
+
+// fixtureState remembers the control API's fixture loaders (graph_applications_data.go, generator_large.go).
+type fixtureState struct {
+	audit           bool // AddAuditFixtures has run
+	largeTenantRuns int  // GenerateLargeTenant calls so far; numbers generated names
 }
 
 // userRecord is one user: its Graph JSON plus what Graph never returns.
@@ -111,24 +103,19 @@ type registeredApp struct {
 }
 
 func newDirectory() *directory {
-	return &directory{
-		users: map[string]*userRecord{}, apps: map[string]*registeredApp{}, rbac: &rbacState{}, ca: newCAState(),
-		applications: map[string]*applicationRecord{}, appsByAppID: map[string]*applicationRecord{},
-		sps: map[string]*spRecord{}, spsByAppID: map[string]*spRecord{}, appRoleGrants: newAppRoleAssignmentIndex(),
-		groups: map[string]*groupRecord{}, fido2: map[string][]map[string]any{},
-	}
+	return &directory{users: newUserState(), groups: newGroupState(), apps: newAppState(), rbac: &rbacState{}, ca: newCAState()}
 }
 
 // user finds a user by object id or UPN (case-insensitive), soft-deleted or not.
 func (d *directory) user(idOrUPN string) *userRecord {
-	if u, ok := d.users[strings.ToLower(idOrUPN)]; ok {
+	if u, ok := d.users.byID[strings.ToLower(idOrUPN)]; ok {
 		return u
 	}
 	if !strings.Contains(idOrUPN, "@") {
 		return nil
 	}
-	for _, id := range d.userOrder {
-		if u := d.users[id]; strings.EqualFold(u.upn(), idOrUPN) {
+	for _, id := range d.users.order {
+		if u := d.users.byID[id]; strings.EqualFold(u.upn(), idOrUPN) {
 			return u
 		}
 	}
@@ -147,8 +134,8 @@ func (d *directory) liveUser(idOrUPN string, now time.Time) *userRecord {
 // usersWhere returns the users in creation order that satisfy keep.
 func (d *directory) usersWhere(keep func(*userRecord) bool) []*userRecord {
 	var out []*userRecord
-	for _, id := range d.userOrder {
-		if u := d.users[id]; keep(u) {
+	for _, id := range d.users.order {
+		if u := d.users.byID[id]; keep(u) {
 			out = append(out, u)
 		}
 	}
@@ -157,7 +144,7 @@ func (d *directory) usersWhere(keep func(*userRecord) bool) []*userRecord {
 
 // upnTaken reports whether another active user holds the UPN (soft-deleted users hold a renamed one).
 func (d *directory) upnTaken(upn, exceptID string) bool {
-	for _, u := range d.users {
+	for _, u := range d.users.byID {
 		if !u.deleted && strings.EqualFold(u.upn(), upn) && !strings.EqualFold(u.id(), exceptID) {
 			return true
 		}
@@ -167,7 +154,7 @@ func (d *directory) upnTaken(upn, exceptID string) bool {
 
 // certificateUserIDTaken reports whether another user holds the value; Entra requires tenant-wide uniqueness.
 func (d *directory) certificateUserIDTaken(value, exceptID string) bool {
-	for _, u := range d.users {
+	for _, u := range d.users.byID {
 		if strings.EqualFold(u.id(), exceptID) {
 			continue
 		}
@@ -194,18 +181,18 @@ func certificateUserIDs(data map[string]any) []string {
 
 func (d *directory) insertUser(u *userRecord) {
 	key := strings.ToLower(u.id())
-	if _, exists := d.users[key]; !exists {
-		d.userOrder = append(d.userOrder, key)
+	if _, exists := d.users.byID[key]; !exists {
+		d.users.order = append(d.users.order, key)
 	}
-	d.users[key] = u
+	d.users.byID[key] = u
 }
 
 func (d *directory) removeUser(id string) {
 	key := strings.ToLower(id)
-	delete(d.users, key)
-	for i, k := range d.userOrder {
+	delete(d.users.byID, key)
+	for i, k := range d.users.order {
 		if k == key {
-			d.userOrder = append(d.userOrder[:i:i], d.userOrder[i+1:]...)
+			d.users.order = append(d.users.order[:i:i], d.users.order[i+1:]...)
 			break
 		}
 	}
@@ -258,7 +245,7 @@ func (d *directory) syncVerifiedDomains() {
 }
 
 func (d *directory) app(clientID string) *registeredApp {
-	return d.apps[strings.ToLower(clientID)]
+	return d.apps.registered[strings.ToLower(clientID)]
 }
 
 func (d *directory) addApp(app App) *registeredApp {
@@ -266,7 +253,7 @@ func (d *directory) addApp(app App) *registeredApp {
 		App:                app,
 		servicePrincipalID: uuid.NewSHA1(uuid.NameSpaceOID, []byte("servicePrincipal:"+strings.ToLower(app.ClientID))).String(),
 	}
-	d.apps[strings.ToLower(app.ClientID)] = ra
+	d.apps.registered[strings.ToLower(app.ClientID)] = ra
 	d.registerAppObjects(ra)
 	return ra
 }
