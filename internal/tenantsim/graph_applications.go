@@ -724,13 +724,66 @@ func applyKeyCredentials(current []any, sent []any) ([]any, *graphError) {
 
 // ---- applications ----
 
-// listApplications is GET /applications.
-func (s *Server) listApplications(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	q, gerr := parseListQuery(r, applicationSchema, applicationsDefaultPage, applicationsMaxPage)
+// credentialedSet is what the read handlers of applications and service principals differ in. visible lists the
+// replicated objects in creation order, find looks one up by object id (ok false when it is missing or not yet
+// replicated), expand fills one expanded navigation property; the caller holds the lock.
+type credentialedSet struct {
+	name    string // the entity set
+	schema  *entitySchema
+	navs    navTree
+	visible func(d *directory, now time.Time) []map[string]any
+	find    func(d *directory, id string, now time.Time) (data map[string]any, owners []string, ok bool)
+	expand  func(s *Server, src map[string]any, opt expandOption, now time.Time) any
+}
+
+var (
+	applicationSet = credentialedSet{
+		name: "applications", schema: applicationSchema, navs: applicationNavs, expand: (*Server).expandApplication,
+		visible: func(d *directory, now time.Time) []map[string]any {
+			var out []map[string]any
+			for _, key := range d.apps.order {
+				if a := d.apps.byID[key]; a.visible(now) {
+					out = append(out, a.data)
+				}
+			}
+			return out
+		},
+		find: func(d *directory, id string, now time.Time) (map[string]any, []string, bool) {
+			if a := d.liveApplication(id, now); a != nil {
+				return a.data, a.owners, true
+			}
+			return nil, nil, false
+		},
+	}
+	servicePrincipalSet = credentialedSet{
+		name: "servicePrincipals", schema: servicePrincipalSchema, navs: servicePrincipalNavs,
+		expand: (*Server).expandServicePrincipal,
+		visible: func(d *directory, now time.Time) []map[string]any {
+			var out []map[string]any
+			for _, key := range d.apps.spOrder {
+				if sp := d.apps.sps[key]; sp.visible(now) {
+					out = append(out, sp.data)
+				}
+			}
+			return out
+		},
+		find: func(d *directory, id string, now time.Time) (map[string]any, []string, bool) {
+			if sp := d.liveServicePrincipal(id, now); sp != nil {
+				return sp.data, sp.owners, true
+			}
+			return nil, nil, false
+		},
+	}
+)
+
+// listCredentialed lists applications or service principals with $filter, $select and $expand; a page with
+// $expand holds at most expandMaxPage objects.
+func (s *Server) listCredentialed(w http.ResponseWriter, r *http.Request, set *credentialedSet) *graphError {
+	q, gerr := parseListQuery(r, set.schema, applicationsDefaultPage, applicationsMaxPage)
 	if gerr != nil {
 		return gerr
 	}
-	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), applicationSchema.typeName, applicationNavs)
+	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), set.schema.typeName, set.navs)
 	if gerr != nil {
 		return gerr
 	}
@@ -740,58 +793,83 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request, _ []st
 	now := time.Now()
 	s.dir.mu.RLock()
 	defer s.dir.mu.RUnlock()
-	var matched []*applicationRecord
-	for _, key := range s.dir.apps.order {
-		if a := s.dir.apps.byID[key]; a.visible(now) && (q.filter == nil || q.filter.match(a.data)) {
-			matched = append(matched, a)
+	var matched []map[string]any
+	for _, item := range set.visible(s.dir, now) {
+		if q.filter == nil || q.filter.match(item) {
+			matched = append(matched, item)
 		}
-	}
-	items := make([]map[string]any, len(matched))
-	for i, a := range matched {
-		items[i] = a.data
 	}
 	unfiltered := *q
 	unfiltered.filter = nil
-	resp := unfiltered.pageNullingKeys(r, applicationSchema, s.baseURL, s.baseURL+"/v1.0/$metadata#applications"+expandContext(q.selected, opts), items)
-	for i, v := range valueList(resp) {
-		for range opts { // owners is the only navigation property served
-			v["owners"] = s.dir.expandDirectoryObjects(matched[q.offset+i].owners, now)
+	resp := unfiltered.pageNullingKeys(r, set.schema, s.baseURL,
+		s.baseURL+"/v1.0/$metadata#"+set.name+expandContext(q.selected, opts), matched)
+	for i, item := range valueList(resp) {
+		for _, opt := range opts {
+			item[opt.name] = set.expand(s, matched[q.offset+i], opt, now)
 		}
 	}
 	writeJSON(w, http.StatusOK, graphContentType, resp)
 	return nil
 }
 
-// getApplication is GET /applications/{id}.
-func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, params []string) *graphError {
-	if gerr := objectKeyError(params[0]); gerr != nil {
+// getCredentialed answers one application or service principal with $select and $expand.
+func (s *Server) getCredentialed(w http.ResponseWriter, r *http.Request, id string, set *credentialedSet) *graphError {
+	if gerr := objectKeyError(id); gerr != nil {
 		return gerr
 	}
-	selected, gerr := parseSelect(r, applicationSchema)
+	selected, gerr := parseSelect(r, set.schema)
 	if gerr != nil {
 		return gerr
 	}
-	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), applicationSchema.typeName, applicationNavs)
+	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), set.schema.typeName, set.navs)
 	if gerr != nil {
 		return gerr
 	}
 	now := time.Now()
 	s.dir.mu.RLock()
-	a := s.dir.liveApplication(params[0], now)
-	var resp map[string]any
-	if a != nil {
-		resp = projectCredentialed(applicationSchema, a.data, selected)
-		for range opts {
-			resp["owners"] = s.dir.expandDirectoryObjects(a.owners, now)
-		}
+	defer s.dir.mu.RUnlock()
+	data, _, ok := set.find(s.dir, id, now)
+	if !ok {
+		return resourceNotFound(id)
 	}
-	s.dir.mu.RUnlock()
-	if a == nil {
-		return resourceNotFound(params[0])
+	resp := projectCredentialed(set.schema, data, selected)
+	for _, opt := range opts {
+		resp[opt.name] = set.expand(s, data, opt, now)
 	}
-	resp["@odata.context"] = s.baseURL + "/v1.0/$metadata#applications" + expandContext(selected, opts) + "/$entity"
+	resp["@odata.context"] = s.baseURL + "/v1.0/$metadata#" + set.name + expandContext(selected, opts) + "/$entity"
 	writeJSON(w, http.StatusOK, graphContentType, resp)
 	return nil
+}
+
+// listCredentialedOwners is GET /{set}/{id}/owners.
+func (s *Server) listCredentialedOwners(w http.ResponseWriter, r *http.Request, id string, set *credentialedSet) *graphError {
+	if gerr := objectKeyError(id); gerr != nil {
+		return gerr
+	}
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	_, owners, ok := set.find(s.dir, id, now)
+	if !ok {
+		return resourceNotFound(id)
+	}
+	return s.writeDirectoryObjects(w, r, owners, now)
+}
+
+// listApplications is GET /applications with $filter, $select and $expand=owners.
+func (s *Server) listApplications(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	return s.listCredentialed(w, r, &applicationSet)
+}
+
+// expandApplication fills $expand=owners, the only navigation property served. The caller holds the lock.
+func (s *Server) expandApplication(src map[string]any, _ expandOption, now time.Time) any {
+	id, _ := src["id"].(string)
+	return s.dir.expandDirectoryObjects(s.dir.apps.byID[strings.ToLower(id)].owners, now)
+}
+
+// getApplication is GET /applications/{id}.
+func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	return s.getCredentialed(w, r, params[0], &applicationSet)
 }
 
 // createApplication is POST /applications. Only the application is created; its service principal is a separate
@@ -1042,17 +1120,7 @@ func (s *Server) removeApplicationPassword(w http.ResponseWriter, r *http.Reques
 
 // listApplicationOwners is GET /applications/{id}/owners.
 func (s *Server) listApplicationOwners(w http.ResponseWriter, r *http.Request, params []string) *graphError {
-	if gerr := objectKeyError(params[0]); gerr != nil {
-		return gerr
-	}
-	now := time.Now()
-	s.dir.mu.RLock()
-	defer s.dir.mu.RUnlock()
-	a := s.dir.liveApplication(params[0], now)
-	if a == nil {
-		return resourceNotFound(params[0])
-	}
-	return s.writeDirectoryObjects(w, r, a.owners, now)
+	return s.listCredentialedOwners(w, r, params[0], &applicationSet)
 }
 
 // ---- service principals ----
@@ -1060,38 +1128,7 @@ func (s *Server) listApplicationOwners(w http.ResponseWriter, r *http.Request, p
 // listServicePrincipals is GET /servicePrincipals with $filter (e.g. appId eq '...'), $select and $expand of
 // appRoleAssignments, appRoleAssignedTo and owners.
 func (s *Server) listServicePrincipals(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	q, gerr := parseListQuery(r, servicePrincipalSchema, applicationsDefaultPage, applicationsMaxPage)
-	if gerr != nil {
-		return gerr
-	}
-	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), servicePrincipalSchema.typeName, servicePrincipalNavs)
-	if gerr != nil {
-		return gerr
-	}
-	if len(opts) > 0 {
-		q.top = min(q.top, expandMaxPage)
-	}
-	now := time.Now()
-	s.dir.mu.RLock()
-	defer s.dir.mu.RUnlock()
-	var matched []map[string]any
-	for _, key := range s.dir.apps.spOrder {
-		if sp := s.dir.apps.sps[key]; sp.visible(now) && (q.filter == nil || q.filter.match(sp.data)) {
-			matched = append(matched, sp.data)
-		}
-	}
-	unfiltered := *q
-	unfiltered.filter = nil
-	resp := unfiltered.pageNullingKeys(r, servicePrincipalSchema, s.baseURL,
-		s.baseURL+"/v1.0/$metadata#servicePrincipals"+expandContext(q.selected, opts), matched)
-	for i, item := range valueList(resp) {
-
-		for _, opt := range opts {
-			item[opt.name] = s.expandServicePrincipal(matched[q.offset+i], opt, now)
-		}
-	}
-	writeJSON(w, http.StatusOK, graphContentType, resp)
-	return nil
+	return s.listCredentialed(w, r, &servicePrincipalSet)
 }
 
 // expandServicePrincipal fills an expanded navigation property, at most expandMaxItems objects. The caller holds
@@ -1116,31 +1153,7 @@ func (s *Server) expandServicePrincipal(src map[string]any, opt expandOption, no
 
 // getServicePrincipal is GET /servicePrincipals/{id}.
 func (s *Server) getServicePrincipal(w http.ResponseWriter, r *http.Request, params []string) *graphError {
-	if gerr := objectKeyError(params[0]); gerr != nil {
-		return gerr
-	}
-	selected, gerr := parseSelect(r, servicePrincipalSchema)
-	if gerr != nil {
-		return gerr
-	}
-	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), servicePrincipalSchema.typeName, servicePrincipalNavs)
-	if gerr != nil {
-		return gerr
-	}
-	now := time.Now()
-	s.dir.mu.RLock()
-	defer s.dir.mu.RUnlock()
-	sp := s.dir.liveServicePrincipal(params[0], now)
-	if sp == nil {
-		return resourceNotFound(params[0])
-	}
-	resp := projectCredentialed(servicePrincipalSchema, sp.data, selected)
-	for _, opt := range opts {
-		resp[opt.name] = s.expandServicePrincipal(sp.data, opt, now)
-	}
-	resp["@odata.context"] = s.baseURL + "/v1.0/$metadata#servicePrincipals" + expandContext(selected, opts) + "/$entity"
-	writeJSON(w, http.StatusOK, graphContentType, resp)
-	return nil
+	return s.getCredentialed(w, r, params[0], &servicePrincipalSet)
 }
 
 // createServicePrincipal is POST /servicePrincipals {"appId": "..."}: the service principal of an application of
@@ -1228,17 +1241,7 @@ func (s *Server) deleteServicePrincipal(w http.ResponseWriter, r *http.Request, 
 
 // listServicePrincipalOwners is GET /servicePrincipals/{id}/owners.
 func (s *Server) listServicePrincipalOwners(w http.ResponseWriter, r *http.Request, params []string) *graphError {
-	if gerr := objectKeyError(params[0]); gerr != nil {
-		return gerr
-	}
-	now := time.Now()
-	s.dir.mu.RLock()
-	defer s.dir.mu.RUnlock()
-	sp := s.dir.liveServicePrincipal(params[0], now)
-	if sp == nil {
-		return resourceNotFound(params[0])
-	}
-	return s.writeDirectoryObjects(w, r, sp.owners, now)
+	return s.listCredentialedOwners(w, r, params[0], &servicePrincipalSet)
 }
 
 // ---- app role assignments ----
