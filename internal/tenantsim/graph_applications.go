@@ -189,6 +189,26 @@ func newAppState() *appState {
 	}
 }
 
+// registeredApp is an app registration with its service principal.
+type registeredApp struct {
+	App
+	servicePrincipalID string
+}
+
+func (d *directory) app(clientID string) *registeredApp {
+	return d.apps.registered[strings.ToLower(clientID)]
+}
+
+func (d *directory) addApp(app App) *registeredApp {
+	ra := &registeredApp{
+		App:                app,
+		servicePrincipalID: uuid.NewSHA1(uuid.NameSpaceOID, []byte("servicePrincipal:"+strings.ToLower(app.ClientID))).String(),
+	}
+	d.apps.registered[strings.ToLower(app.ClientID)] = ra
+	d.registerAppObjects(ra)
+	return ra
+}
+
 // applicationRecord is one application object. Its passwordCredentials hold only what Graph returns (hint, dates,
 // keyId); the secret itself is kept as a salted digest and was returned once, by addPassword.
 type applicationRecord struct {
