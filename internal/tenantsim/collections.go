@@ -4,9 +4,19 @@ import "net/http"
 
 // Graph list and entity answers with $filter, $select, $expand and paging, shared by the Graph areas.
 
+// Graph's page sizes: lists of users, groups, applications, service principals and the other directory
+// collections served here page at 100 by default and at most 999 ($top); with $expand a page holds at most 100
+// objects, and an expanded navigation property at most 20.
+const (
+	graphDefaultPage = 100
+	graphMaxPage     = 999
+	expandMaxPage    = 100
+	expandMaxItems   = 20
+)
+
 // collection lists items with $filter, $select, $expand and paging. The caller holds the directory lock.
 func (s *Server) collection(r *http.Request, sc *entitySchema, set string, navs navTree, expand expander, items []map[string]any) (map[string]any, *graphError) {
-	q, gerr := parseListQuery(r, sc, usersDefaultPage, usersMaxPage)
+	q, gerr := parseListQuery(r, sc, graphDefaultPage, graphMaxPage)
 	if gerr != nil {
 		return nil, gerr
 	}

@@ -65,13 +65,6 @@ var (
 		anyOf{"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}}
 )
 
-const (
-	applicationsDefaultPage = 100
-	applicationsMaxPage     = 999
-	expandMaxPage           = 100 // page size of directory object lists with $expand
-	expandMaxItems          = 20  // objects per expanded navigation property
-)
-
 // ---- schemas (v1.0 CSDL) ----
 
 var informationalURLDefault = map[string]any{"logoUrl": nil, "marketingUrl": nil, "privacyStatementUrl": nil, "supportUrl": nil, "termsOfServiceUrl": nil}
@@ -799,7 +792,7 @@ var (
 // listCredentialed lists applications or service principals with $filter, $select and $expand; a page with
 // $expand holds at most expandMaxPage objects.
 func (s *Server) listCredentialed(w http.ResponseWriter, r *http.Request, set *credentialedSet) *graphError {
-	q, gerr := parseListQuery(r, set.schema, applicationsDefaultPage, applicationsMaxPage)
+	q, gerr := parseListQuery(r, set.schema, graphDefaultPage, graphMaxPage)
 	if gerr != nil {
 		return gerr
 	}
@@ -1282,7 +1275,7 @@ func (s *Server) listAppRoleGrants(w http.ResponseWriter, r *http.Request, id, n
 	if gerr := objectKeyError(id); gerr != nil {
 		return gerr
 	}
-	q, gerr := parseListQuery(r, appRoleAssignmentSchema, applicationsDefaultPage, applicationsMaxPage)
+	q, gerr := parseListQuery(r, appRoleAssignmentSchema, graphDefaultPage, graphMaxPage)
 	if gerr != nil {
 		return gerr
 	}

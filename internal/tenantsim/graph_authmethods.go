@@ -162,7 +162,7 @@ func (s *Server) listFIDO2Methods(w http.ResponseWriter, r *http.Request, params
 	if gerr := noQueryOptions(r); gerr != nil {
 		return gerr
 	}
-	q, gerr := parseListQuery(r, fido2Schema, applicationsDefaultPage, applicationsMaxPage)
+	q, gerr := parseListQuery(r, fido2Schema, graphDefaultPage, graphMaxPage)
 	if gerr != nil {
 		return gerr
 	}

@@ -21,7 +21,7 @@ func (d *directory) deletedUser(id string) *userRecord {
 
 // listDeletedUsers is GET /directory/deletedItems/microsoft.graph.user.
 func (s *Server) listDeletedUsers(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	q, gerr := parseListQuery(r, deletedUserSchema, usersDefaultPage, usersMaxPage)
+	q, gerr := parseListQuery(r, deletedUserSchema, graphDefaultPage, graphMaxPage)
 	if gerr == nil {
 		gerr = checkSignInActivityAccess(r, q.selected)
 	}

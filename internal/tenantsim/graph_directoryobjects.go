@@ -140,11 +140,11 @@ func (s *Server) directoryObjectsPage(r *http.Request, ids []string, now time.Ti
 	if gerr != nil {
 		return nil, gerr
 	}
-	q := &listQuery{top: applicationsDefaultPage, selected: selected}
+	q := &listQuery{top: graphDefaultPage, selected: selected}
 	if raw := values.Get("$top"); raw != "" {
 		var n int
-		if _, err := fmt.Sscan(raw, &n); err != nil || n < 1 || n > applicationsMaxPage {
-			return nil, badRequest(fmt.Sprintf("Invalid page size specified: '%s'. Must be between 1 and %d inclusive.", raw, applicationsMaxPage))
+		if _, err := fmt.Sscan(raw, &n); err != nil || n < 1 || n > graphMaxPage {
+			return nil, badRequest(fmt.Sprintf("Invalid page size specified: '%s'. Must be between 1 and %d inclusive.", raw, graphMaxPage))
 		}
 		q.top = n
 	}

@@ -193,7 +193,7 @@ func (d *directory) addMember(g *groupRecord, memberID string) error {
 
 // listGroups is GET /groups.
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	q, gerr := parseListQuery(r, groupSchema, applicationsDefaultPage, applicationsMaxPage)
+	q, gerr := parseListQuery(r, groupSchema, graphDefaultPage, graphMaxPage)
 	if gerr != nil {
 		return gerr
 	}

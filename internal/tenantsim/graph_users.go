@@ -643,15 +643,9 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, params []string
 	return nil
 }
 
-// Users lists page at 100 by default and at most 999 per page.
-const (
-	usersDefaultPage = 100
-	usersMaxPage     = 999
-)
-
 // listUsers is GET /users.
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	q, gerr := parseListQuery(r, userSchema, usersDefaultPage, usersMaxPage)
+	q, gerr := parseListQuery(r, userSchema, graphDefaultPage, graphMaxPage)
 	if gerr == nil {
 		gerr = checkSignInActivityAccess(r, q.selected)
 	}
