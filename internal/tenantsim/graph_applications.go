@@ -146,18 +146,6 @@ var (
 	applicationNavs      = navTree{"owners": nil}
 )
 
-// expandDirectoryObjects renders an expanded directoryObject relationship: at most expandMaxItems live objects.
-// The caller holds the lock.
-func (d *directory) expandDirectoryObjects(ids []string, now time.Time) []any {
-	out := []any{}
-	for _, id := range ids {
-		if obj, ok := d.lookupObject(id, now); ok && len(out) < expandMaxItems {
-			out = append(out, obj.json(nil, false))
-		}
-	}
-	return out
-}
-
 // ---- records ----
 
 // appState is the applications area of the store. Every registered app (registered, the token service's clients)

@@ -257,3 +257,15 @@ func (s *Server) getByIds(w http.ResponseWriter, r *http.Request, _ []string) *g
 	})
 	return nil
 }
+
+// expandDirectoryObjects renders an expanded directoryObject relationship: at most expandMaxItems live objects.
+// The caller holds the lock.
+func (d *directory) expandDirectoryObjects(ids []string, now time.Time) []any {
+	out := []any{}
+	for _, id := range ids {
+		if obj, ok := d.lookupObject(id, now); ok && len(out) < expandMaxItems {
+			out = append(out, obj.json(nil, false))
+		}
+	}
+	return out
+}
