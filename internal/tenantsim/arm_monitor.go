@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -197,7 +198,7 @@ func (s *Server) validateDiagnosticSetting(id string, props map[string]any) *arm
 		if category == "" {
 			return armBadRequest(fmt.Sprintf("Property 'properties.logs[%d].category' is required.", i))
 		}
-		if !armHas(EntraLogCategories, category) {
+		if !slices.Contains(EntraLogCategories, category) {
 			return armBadRequest(fmt.Sprintf("Category '%s' is not supported.", category))
 		}
 		if seen[category] {
@@ -231,7 +232,7 @@ func (s *Server) validateDiagnosticSetting(id string, props map[string]any) *arm
 		for _, l := range otherLogs {
 			entry, _ := l.(map[string]any)
 			category, _ := entry["category"].(string)
-			if on, _ := entry["enabled"].(bool); on && armHas(enabled, category) {
+			if on, _ := entry["enabled"].(bool); on && slices.Contains(enabled, category) {
 				return newARMError(http.StatusConflict, "Conflict", fmt.Sprintf("Data sink '%s' is already used in diagnostic setting '%s' for category '%s'. Data sinks can't be reused in different settings on the same category for the same resource.",
 					workspace, other.data["name"], category))
 			}
@@ -792,7 +793,7 @@ func validateCondition(v any, path string) *armError {
 	switch {
 	case aggregation == "":
 		return sqrRequired(path + ".timeAggregation")
-	case !armHas(sqrAggregation, aggregation):
+	case !slices.Contains(sqrAggregation, aggregation):
 		return armBadRequest(fmt.Sprintf("The time aggregation '%s' (properties.%s.timeAggregation) is not valid. Valid values are %s.", aggregation, path, strings.Join(sqrAggregation, ", ")))
 	case aggregation != "Count":
 		if column, _ := condition["metricMeasureColumn"].(string); column == "" {
@@ -803,7 +804,7 @@ func validateCondition(v any, path string) *armError {
 	switch {
 	case operator == "":
 		return sqrRequired(path + ".operator")
-	case !armHas(sqrOperators, operator):
+	case !slices.Contains(sqrOperators, operator):
 		return armBadRequest(fmt.Sprintf("The operator '%s' (properties.%s.operator) is not valid. Valid values are %s.", operator, path, strings.Join(sqrOperators, ", ")))
 	}
 	if condition["threshold"] == nil {

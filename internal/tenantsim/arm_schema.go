@@ -3,6 +3,7 @@ package tenantsim
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -196,7 +197,7 @@ func (s *armSchema) validateString(v any, path string) string {
 			return fmt.Sprintf("Error converting value %s to type 'System.TimeSpan'. Path '%s'", armJSONLiteral(v), path)
 		}
 	}
-	if len(s.enum) > 0 && !armHas(s.enum, str) {
+	if len(s.enum) > 0 && !slices.Contains(s.enum, str) {
 		return fmt.Sprintf("Error converting value %s to type '%s'. Path '%s'", armJSONLiteral(v), s.name, path)
 	}
 	return ""
@@ -260,13 +261,4 @@ func armJSONLiteral(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(raw)
-}
-
-func armHas(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
