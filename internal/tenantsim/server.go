@@ -405,7 +405,7 @@ func init() {
 		{"GET", "/organization/{}", orgReadRoles, (*Server).getOrganization},
 		{"POST", "/$batch", nil, (*Server).batch},
 
-		// Role management for directory roles (graph_rolemanagement.go).
+		// Role management for directory roles (graph_rolemanagement*.go).
 		{"GET", "/roleManagement/directory/roleDefinitions", roleDefinitionReadRoles, (*Server).listRoleDefinitions},
 		{"GET", "/roleManagement/directory/roleDefinitions/{}", roleDefinitionReadRoles, (*Server).getRoleDefinition},
 		{"GET", "/roleManagement/directory/roleAssignments", roleAssignmentReadRoles, (*Server).listRoleAssignments},
