@@ -71,16 +71,22 @@ func (s *Server) policyExpander(src map[string]any, opt expandOption) any {
 
 // listRolePolicies is GET /policies/roleManagementPolicies?$filter=scopeId eq '/' and scopeType eq 'DirectoryRole'.
 func (s *Server) listRolePolicies(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	if gerr := requireScopeFilter(r, rolePolicySchema); gerr != nil {
+	return s.listPolicies(w, r, rolePolicySchema, "policies/roleManagementPolicies", rolePolicyNavs, s.policyExpander,
+		func(p *rolePolicy) map[string]any { return p.data })
+}
+
+// listPolicies lists every policy, rendered by render, once the request filters on the scope as Graph requires.
+func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request, sc *entitySchema, set string, navs navTree, expand expander, render func(*rolePolicy) map[string]any) *graphError {
+	if gerr := requireScopeFilter(r, sc); gerr != nil {
 		return gerr
 	}
 	s.dir.mu.RLock()
 	defer s.dir.mu.RUnlock()
 	items := make([]map[string]any, len(s.dir.rbac.policies))
 	for i, p := range s.dir.rbac.policies {
-		items[i] = p.data
+		items[i] = render(p)
 	}
-	resp, gerr := s.collection(r, rolePolicySchema, "policies/roleManagementPolicies", rolePolicyNavs, s.policyExpander, items)
+	resp, gerr := s.collection(r, sc, set, navs, expand, items)
 	return answer(w, resp, gerr)
 }
 
@@ -221,17 +227,8 @@ func (s *Server) updateRolePolicyRule(w http.ResponseWriter, r *http.Request, pa
 // listRolePolicyAssignments is GET /policies/roleManagementPolicyAssignments?$filter=scopeId eq '/' and scopeType
 // eq 'DirectoryRole' [and roleDefinitionId eq '...'] with $expand=policy($expand=rules).
 func (s *Server) listRolePolicyAssignments(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	if gerr := requireScopeFilter(r, rolePolicyAssignmentSchema); gerr != nil {
-		return gerr
-	}
-	s.dir.mu.RLock()
-	defer s.dir.mu.RUnlock()
-	items := make([]map[string]any, len(s.dir.rbac.policies))
-	for i, p := range s.dir.rbac.policies {
-		items[i] = p.assignmentJSON()
-	}
-	resp, gerr := s.collection(r, rolePolicyAssignmentSchema, "policies/roleManagementPolicyAssignments", rolePolicyAssignmentNavs, s.policyAssignmentExpander, items)
-	return answer(w, resp, gerr)
+	return s.listPolicies(w, r, rolePolicyAssignmentSchema, "policies/roleManagementPolicyAssignments",
+		rolePolicyAssignmentNavs, s.policyAssignmentExpander, (*rolePolicy).assignmentJSON)
 }
 
 // getRolePolicyAssignment is GET /policies/roleManagementPolicyAssignments/{id}.
