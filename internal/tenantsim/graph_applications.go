@@ -725,29 +725,28 @@ func applyKeyCredentials(current []any, sent []any) ([]any, *graphError) {
 
 // ---- applications ----
 
-// credentialedSet is what the read handlers of applications and service principals differ in. visible lists the
-// replicated objects in creation order, find looks one up by object id (ok false when it is missing or not yet
-// replicated), expand fills one expanded navigation property; the caller holds the lock.
+// credentialedSet is what the read handlers of applications and service principals differ in: the list
+// (directoryList) and find, which looks one up by object id (ok false when it is missing or not yet replicated;
+// the caller holds the lock).
 type credentialedSet struct {
-	name    string // the entity set
-	schema  *entitySchema
-	navs    navTree
-	visible func(d *directory, now time.Time) []map[string]any
-	find    func(d *directory, id string, now time.Time) (data map[string]any, owners []string, ok bool)
-	expand  func(s *Server, src map[string]any, opt expandOption, now time.Time) any
+	directoryList
+	find func(d *directory, id string, now time.Time) (data map[string]any, owners []string, ok bool)
 }
 
 var (
 	applicationSet = credentialedSet{
-		name: "applications", schema: applicationSchema, navs: applicationNavs, expand: (*Server).expandApplication,
-		visible: func(d *directory, now time.Time) []map[string]any {
-			var out []map[string]any
-			for _, key := range d.apps.order {
-				if a := d.apps.byID[key]; a.visible(now) {
-					out = append(out, a.data)
+		directoryList: directoryList{
+			name: "applications", schema: applicationSchema, navs: applicationNavs, credentialed: true,
+			expand: (*Server).expandApplication,
+			visible: func(d *directory, now time.Time) []map[string]any {
+				var out []map[string]any
+				for _, key := range d.apps.order {
+					if a := d.apps.byID[key]; a.visible(now) {
+						out = append(out, a.data)
+					}
 				}
-			}
-			return out
+				return out
+			},
 		},
 		find: func(d *directory, id string, now time.Time) (map[string]any, []string, bool) {
 			if a := d.liveApplication(id, now); a != nil {
@@ -757,16 +756,18 @@ var (
 		},
 	}
 	servicePrincipalSet = credentialedSet{
-		name: "servicePrincipals", schema: servicePrincipalSchema, navs: servicePrincipalNavs,
-		expand: (*Server).expandServicePrincipal,
-		visible: func(d *directory, now time.Time) []map[string]any {
-			var out []map[string]any
-			for _, key := range d.apps.spOrder {
-				if sp := d.apps.sps[key]; sp.visible(now) {
-					out = append(out, sp.data)
+		directoryList: directoryList{
+			name: "servicePrincipals", schema: servicePrincipalSchema, navs: servicePrincipalNavs, credentialed: true,
+			expand: (*Server).expandServicePrincipal,
+			visible: func(d *directory, now time.Time) []map[string]any {
+				var out []map[string]any
+				for _, key := range d.apps.spOrder {
+					if sp := d.apps.sps[key]; sp.visible(now) {
+						out = append(out, sp.data)
+					}
 				}
-			}
-			return out
+				return out
+			},
 		},
 		find: func(d *directory, id string, now time.Time) (map[string]any, []string, bool) {
 			if sp := d.liveServicePrincipal(id, now); sp != nil {
@@ -776,42 +777,6 @@ var (
 		},
 	}
 )
-
-// listCredentialed lists applications or service principals with $filter, $select and $expand; a page with
-// $expand holds at most expandMaxPage objects.
-func (s *Server) listCredentialed(w http.ResponseWriter, r *http.Request, set *credentialedSet) *graphError {
-	q, gerr := parseListQuery(r, set.schema, graphDefaultPage, graphMaxPage)
-	if gerr != nil {
-		return gerr
-	}
-	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), set.schema.typeName, set.navs)
-	if gerr != nil {
-		return gerr
-	}
-	if len(opts) > 0 {
-		q.top = min(q.top, expandMaxPage)
-	}
-	now := time.Now()
-	s.dir.mu.RLock()
-	defer s.dir.mu.RUnlock()
-	var matched []map[string]any
-	for _, item := range set.visible(s.dir, now) {
-		if q.filter == nil || q.filter.match(item) {
-			matched = append(matched, item)
-		}
-	}
-	unfiltered := *q
-	unfiltered.filter = nil
-	resp := unfiltered.pageNullingKeys(r, set.schema, s.baseURL,
-		s.baseURL+"/v1.0/$metadata#"+set.name+expandContext(q.selected, opts), matched)
-	for i, item := range valueList(resp) {
-		for _, opt := range opts {
-			item[opt.name] = set.expand(s, matched[q.offset+i], opt, now)
-		}
-	}
-	writeJSON(w, http.StatusOK, graphContentType, resp)
-	return nil
-}
 
 // getCredentialed answers one application or service principal with $select and $expand.
 func (s *Server) getCredentialed(w http.ResponseWriter, r *http.Request, id string, set *credentialedSet) *graphError {
@@ -859,7 +824,7 @@ func (s *Server) listCredentialedOwners(w http.ResponseWriter, r *http.Request, 
 
 // listApplications is GET /applications with $filter, $select and $expand=owners.
 func (s *Server) listApplications(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	return s.listCredentialed(w, r, &applicationSet)
+	return s.listDirectorySet(w, r, &applicationSet.directoryList)
 }
 
 // expandApplication fills $expand=owners, the only navigation property served. The caller holds the lock.
@@ -1129,7 +1094,7 @@ func (s *Server) listApplicationOwners(w http.ResponseWriter, r *http.Request, p
 // listServicePrincipals is GET /servicePrincipals with $filter (e.g. appId eq '...'), $select and $expand of
 // appRoleAssignments, appRoleAssignedTo and owners.
 func (s *Server) listServicePrincipals(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	return s.listCredentialed(w, r, &servicePrincipalSet)
+	return s.listDirectorySet(w, r, &servicePrincipalSet.directoryList)
 }
 
 // expandServicePrincipal fills an expanded navigation property, at most expandMaxItems objects. The caller holds

@@ -269,3 +269,55 @@ func (d *directory) expandDirectoryObjects(ids []string, now time.Time) []any {
 	}
 	return out
 }
+
+// directoryList is what the list handlers of applications, service principals and groups differ in: the entity
+// set, its schema and navigation properties, whether keyCredentials' keys are nulled unless selected
+// (credentialed), the replicated objects in creation order (visible) and how an expanded navigation property is
+// filled (expand). visible and expand run under the lock.
+type directoryList struct {
+	name         string
+	schema       *entitySchema
+	navs         navTree
+	credentialed bool
+	visible      func(d *directory, now time.Time) []map[string]any
+	expand       func(s *Server, src map[string]any, opt expandOption, now time.Time) any
+}
+
+// listDirectorySet lists with $filter, $select and $expand; a page with $expand holds at most expandMaxPage
+// objects.
+func (s *Server) listDirectorySet(w http.ResponseWriter, r *http.Request, set *directoryList) *graphError {
+	q, gerr := parseListQuery(r, set.schema, graphDefaultPage, graphMaxPage)
+	if gerr != nil {
+		return gerr
+	}
+	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), set.schema.typeName, set.navs)
+	if gerr != nil {
+		return gerr
+	}
+	if len(opts) > 0 {
+		q.top = min(q.top, expandMaxPage)
+	}
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	var matched []map[string]any
+	for _, item := range set.visible(s.dir, now) {
+		if q.filter == nil || q.filter.match(item) {
+			matched = append(matched, item)
+		}
+	}
+	unfiltered := *q
+	unfiltered.filter = nil
+	page := unfiltered.page
+	if set.credentialed {
+		page = unfiltered.pageNullingKeys
+	}
+	resp := page(r, set.schema, s.baseURL, s.baseURL+"/v1.0/$metadata#"+set.name+expandContext(q.selected, opts), matched)
+	for i, item := range valueList(resp) {
+		for _, opt := range opts {
+			item[opt.name] = set.expand(s, matched[q.offset+i], opt, now)
+		}
+	}
+	writeJSON(w, http.StatusOK, graphContentType, resp)
+	return nil
+}

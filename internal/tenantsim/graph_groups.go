@@ -193,40 +193,24 @@ func (d *directory) addMember(g *groupRecord, memberID string) error {
 
 // listGroups is GET /groups.
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	q, gerr := parseListQuery(r, groupSchema, graphDefaultPage, graphMaxPage)
-	if gerr != nil {
-		return gerr
-	}
-	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), groupSchema.typeName, groupNavs)
-	if gerr != nil {
-		return gerr
-	}
-	if len(opts) > 0 {
-		q.top = min(q.top, expandMaxPage)
-	}
-	now := time.Now()
-	s.dir.mu.RLock()
-	defer s.dir.mu.RUnlock()
-	var matched []*groupRecord
-	for _, key := range s.dir.groups.order {
-		if g := s.dir.groups.byID[key]; g.visible(now) && (q.filter == nil || q.filter.match(g.data)) {
-			matched = append(matched, g)
+	return s.listDirectorySet(w, r, &groupList)
+}
+
+var groupList = directoryList{
+	name: "groups", schema: groupSchema, navs: groupNavs,
+	visible: func(d *directory, now time.Time) []map[string]any {
+		var out []map[string]any
+		for _, key := range d.groups.order {
+			if g := d.groups.byID[key]; g.visible(now) {
+				out = append(out, g.data)
+			}
 		}
-	}
-	items := make([]map[string]any, len(matched))
-	for i, g := range matched {
-		items[i] = g.data
-	}
-	unfiltered := *q
-	unfiltered.filter = nil
-	resp := unfiltered.page(r, groupSchema, s.baseURL, s.baseURL+"/v1.0/$metadata#groups"+expandContext(q.selected, opts), items)
-	for i, v := range valueList(resp) {
-		for _, opt := range opts {
-			v[opt.name] = s.expandGroup(matched[q.offset+i], opt, now)
-		}
-	}
-	writeJSON(w, http.StatusOK, graphContentType, resp)
-	return nil
+		return out
+	},
+	expand: func(s *Server, src map[string]any, opt expandOption, now time.Time) any {
+		id, _ := src["id"].(string)
+		return s.expandGroup(s.dir.group(id), opt, now)
+	},
 }
 
 // expandGroup fills $expand=members or owners (at most 20 objects, as for every directoryObject relationship).
