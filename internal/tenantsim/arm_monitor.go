@@ -3,13 +3,15 @@ package tenantsim
 // Azure Monitor resources the breakglass_alert resource manages: Entra ID's tenant diagnostic settings
 // (microsoft.aadiam, 2017-04-01), action groups (Microsoft.Insights, 2023-01-01 and 2021-09-01) and scheduled
 // query rules, i.e. log search alerts (Microsoft.Insights, 2023-12-01 and 2021-08-01). Bodies are validated
-// against the swagger models (internal/fidelity/spec/arm) and the conditions their descriptions state in prose.
+// against the swagger models (internal/fidelity/spec/arm) and the conditions their
+// descriptions state in prose.
 
 import (
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -196,7 +198,7 @@ func (s *Server) validateDiagnosticSetting(id string, props map[string]any) *arm
 		if category == "" {
 			return armBadRequest(fmt.Sprintf("Property 'properties.logs[%d].category' is required.", i))
 		}
-		if !armHas(EntraLogCategories, category) {
+		if !slices.Contains(EntraLogCategories, category) {
 			return armBadRequest(fmt.Sprintf("Category '%s' is not supported.", category))
 		}
 		if seen[category] {
@@ -230,7 +232,7 @@ func (s *Server) validateDiagnosticSetting(id string, props map[string]any) *arm
 		for _, l := range otherLogs {
 			entry, _ := l.(map[string]any)
 			category, _ := entry["category"].(string)
-			if on, _ := entry["enabled"].(bool); on && armHas(enabled, category) {
+			if on, _ := entry["enabled"].(bool); on && slices.Contains(enabled, category) {
 				return newARMError(http.StatusConflict, "Conflict", fmt.Sprintf("Data sink '%s' is already used in diagnostic setting '%s' for category '%s'. Data sinks can't be reused in different settings on the same category for the same resource.",
 					workspace, other.data["name"], category))
 			}
@@ -791,7 +793,7 @@ func validateCondition(v any, path string) *armError {
 	switch {
 	case aggregation == "":
 		return sqrRequired(path + ".timeAggregation")
-	case !armHas(sqrAggregation, aggregation):
+	case !slices.Contains(sqrAggregation, aggregation):
 		return armBadRequest(fmt.Sprintf("The time aggregation '%s' (properties.%s.timeAggregation) is not valid. Valid values are %s.", aggregation, path, strings.Join(sqrAggregation, ", ")))
 	case aggregation != "Count":
 		if column, _ := condition["metricMeasureColumn"].(string); column == "" {
@@ -802,7 +804,7 @@ func validateCondition(v any, path string) *armError {
 	switch {
 	case operator == "":
 		return sqrRequired(path + ".operator")
-	case !armHas(sqrOperators, operator):
+	case !slices.Contains(sqrOperators, operator):
 		return armBadRequest(fmt.Sprintf("The operator '%s' (properties.%s.operator) is not valid. Valid values are %s.", operator, path, strings.Join(sqrOperators, ", ")))
 	}
 	if condition["threshold"] == nil {

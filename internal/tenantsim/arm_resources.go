@@ -6,6 +6,7 @@ package tenantsim
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,7 +155,7 @@ func (s *Server) putResourceGroup(w http.ResponseWriter, c *armCall) *armError {
 	if location == "" {
 		return armLocationRequired()
 	}
-	if !armHas(armRegions, normalizeLocation(location)) {
+	if !slices.Contains(armRegions, normalizeLocation(location)) {
 		return newARMError(http.StatusBadRequest, "LocationNotAvailableForResourceGroup",
 			"The provided location '"+location+"' is not available for resource group. List of available regions is '"+strings.Join(armRegions, ",")+"'.")
 	}

@@ -373,7 +373,7 @@ func (s *Server) FIDO2Methods(idOrUPN string) []map[string]any {
 		return nil
 	}
 	var out []map[string]any
-	for _, m := range s.dir.fido2[strings.ToLower(u.id())] {
+	for _, m := range s.dir.users.fido2[strings.ToLower(u.id())] {
 		out = append(out, copyObject(m))
 	}
 	return out
@@ -396,9 +396,9 @@ func (s *Server) SetUserLicenses(idOrUPN string, skuIDs ...string) error {
 func (s *Server) Application(idOrAppID string) (map[string]any, bool) {
 	s.dir.mu.RLock()
 	defer s.dir.mu.RUnlock()
-	a := s.dir.applications[strings.ToLower(idOrAppID)]
+	a := s.dir.apps.byID[strings.ToLower(idOrAppID)]
 	if a == nil {
-		a = s.dir.appsByAppID[strings.ToLower(idOrAppID)]
+		a = s.dir.apps.byAppID[strings.ToLower(idOrAppID)]
 	}
 	if a == nil {
 		return nil, false
@@ -410,9 +410,9 @@ func (s *Server) Application(idOrAppID string) (map[string]any, bool) {
 func (s *Server) ServicePrincipal(idOrAppID string) (map[string]any, bool) {
 	s.dir.mu.RLock()
 	defer s.dir.mu.RUnlock()
-	sp := s.dir.sps[strings.ToLower(idOrAppID)]
+	sp := s.dir.apps.sps[strings.ToLower(idOrAppID)]
 	if sp == nil {
-		sp = s.dir.spsByAppID[strings.ToLower(idOrAppID)]
+		sp = s.dir.apps.spsByAppID[strings.ToLower(idOrAppID)]
 	}
 	if sp == nil {
 		return nil, false
@@ -426,7 +426,7 @@ func (s *Server) AppRoleAssignments(principalID string) []map[string]any {
 	s.dir.mu.RLock()
 	defer s.dir.mu.RUnlock()
 	var out []map[string]any
-	for _, a := range s.dir.appRoleGrants.byPrincipal[strings.ToLower(principalID)] {
+	for _, a := range s.dir.apps.roleGrants.byPrincipal[strings.ToLower(principalID)] {
 		out = append(out, copyObject(a))
 	}
 	return out
@@ -437,9 +437,9 @@ func (s *Server) AppRoleAssignments(principalID string) []map[string]any {
 func (s *Server) CheckApplicationSecret(idOrAppID, keyID, secret string) bool {
 	s.dir.mu.RLock()
 	defer s.dir.mu.RUnlock()
-	a := s.dir.applications[strings.ToLower(idOrAppID)]
+	a := s.dir.apps.byID[strings.ToLower(idOrAppID)]
 	if a == nil {
-		a = s.dir.appsByAppID[strings.ToLower(idOrAppID)]
+		a = s.dir.apps.byAppID[strings.ToLower(idOrAppID)]
 	}
 	return a != nil && a.secrets[strings.ToLower(keyID)].matches(secret)
 }

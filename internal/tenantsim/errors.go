@@ -2,8 +2,11 @@ package tenantsim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Graph answers with OData JSON; clients such as kiota look at the media type to pick a parser.
@@ -32,6 +35,27 @@ func resourceNotFound(id string) *graphError {
 
 func accessDenied() *graphError {
 	return newGraphError(http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+}
+
+// unknownProperty, primitiveMismatch and valueRequired are OData deserialization errors in request bodies.
+func unknownProperty(name, typeName string) *graphError {
+	return newGraphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf("The property '%s' does not exist on type '%s'. Make sure to only use property names that are defined by the type or mark the type as open type.", name, typeName))
+}
+
+func primitiveMismatch(edm string) *graphError {
+	return newGraphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Cannot convert a primitive value to the expected type '%s'. See the inner exception for more details.", edm))
+}
+
+func valueRequired(name string) *graphError {
+	return newGraphError(http.StatusBadRequest, "BadRequest", "Value cannot be null.\r\nParameter name: "+name)
+}
+
+// objectKeyError rejects an object key that is not a GUID; nil when it is one.
+func objectKeyError(key string) *graphError {
+	if uuid.Validate(key) != nil {
+		return badRequest(fmt.Sprintf("Invalid object identifier '%s'.", key))
+	}
+	return nil
 }
 
 // writeJSON writes v with the given status and content type. HTML escaping is off so that nextLinks keep a

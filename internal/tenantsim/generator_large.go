@@ -67,10 +67,10 @@ func (s *Server) GenerateLargeTenant(spec LargeTenant) error {
 
 	s.dir.mu.Lock()
 	defer s.dir.mu.Unlock()
-	g.d.largeTenantRun++
+	g.d.fixtures.largeTenantRuns++
 	g.prefix = "large"
-	if g.d.largeTenantRun > 1 {
-		g.prefix = fmt.Sprintf("large%d", g.d.largeTenantRun)
+	if g.d.fixtures.largeTenantRuns > 1 {
+		g.prefix = fmt.Sprintf("large%d", g.d.fixtures.largeTenantRuns)
 	}
 	g.users(spec.Users)
 	g.servicePrincipals(spec.ServicePrincipals)
@@ -208,7 +208,7 @@ func (g *largeGen) appRoleAssignments(n int) {
 		p := k % len(g.sps)
 		role := graphAppRoles[(offsets[p]+k/len(g.sps))%len(graphAppRoles)]
 		sp := g.sps[p]
-		g.d.appRoleGrants.add(newAppRoleAssignment(appRoleAssignmentID(sp.id(), g.bytes(16)), role.id, sp.id(),
+		g.d.apps.roleGrants.add(newAppRoleAssignment(appRoleAssignmentID(sp.id(), g.bytes(16)), role.id, sp.id(),
 			"ServicePrincipal", sp.displayName(), graph, g.past(3*365)))
 	}
 }
@@ -231,8 +231,8 @@ func (g *largeGen) roleAssignments(active, eligible int) error {
 		}
 	}
 	if len(principals) == 0 {
-		for _, key := range g.d.userOrder {
-			if u := g.d.users[key]; !u.deleted {
+		for _, key := range g.d.users.order {
+			if u := g.d.users.byID[key]; !u.deleted {
 				principals = append(principals, key)
 			}
 		}

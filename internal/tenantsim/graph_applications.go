@@ -65,13 +65,6 @@ var (
 		anyOf{"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}}
 )
 
-const (
-	applicationsDefaultPage = 100
-	applicationsMaxPage     = 999
-	expandMaxPage           = 100 // page size of directory object lists with $expand
-	expandMaxItems          = 20  // objects per expanded navigation property
-)
-
 // ---- schemas (v1.0 CSDL) ----
 
 var informationalURLDefault = map[string]any{"logoUrl": nil, "marketingUrl": nil, "privacyStatementUrl": nil, "supportUrl": nil, "termsOfServiceUrl": nil}
@@ -153,19 +146,49 @@ var (
 	applicationNavs      = navTree{"owners": nil}
 )
 
-// expandDirectoryObjects renders an expanded directoryObject relationship: at most expandMaxItems live objects.
-// The caller holds the lock.
-func (d *directory) expandDirectoryObjects(ids []string, now time.Time) []any {
-	out := []any{}
-	for _, id := range ids {
-		if obj, ok := d.lookupObject(id, now); ok && len(out) < expandMaxItems {
-			out = append(out, obj.json(nil, false))
-		}
-	}
-	return out
+// ---- records ----
+
+// appState is the applications area of the store. Every registered app (registered, the token service's clients)
+// also has an application object (except managed identities) and a service principal here.
+type appState struct {
+	registered  map[string]*registeredApp     // key: lower-case client id
+	byID        map[string]*applicationRecord // key: lower-case object id
+	order       []string                      // object ids in creation order
+	byAppID     map[string]*applicationRecord // key: lower-case appId
+	sps         map[string]*spRecord          // key: lower-case object id
+	spOrder     []string
+	spsByAppID  map[string]*spRecord
+	roleGrants  *appRoleAssignmentIndex
+	msiClientID string // the managed identity's client id: a service principal without application
 }
 
-// ---- records ----
+func newAppState() *appState {
+	return &appState{
+		registered: map[string]*registeredApp{}, byID: map[string]*applicationRecord{},
+		byAppID: map[string]*applicationRecord{}, sps: map[string]*spRecord{}, spsByAppID: map[string]*spRecord{},
+		roleGrants: newAppRoleAssignmentIndex(),
+	}
+}
+
+// registeredApp is an app registration with its service principal.
+type registeredApp struct {
+	App
+	servicePrincipalID string
+}
+
+func (d *directory) app(clientID string) *registeredApp {
+	return d.apps.registered[strings.ToLower(clientID)]
+}
+
+func (d *directory) addApp(app App) *registeredApp {
+	ra := &registeredApp{
+		App:                app,
+		servicePrincipalID: uuid.NewSHA1(uuid.NameSpaceOID, []byte("servicePrincipal:"+strings.ToLower(app.ClientID))).String(),
+	}
+	d.apps.registered[strings.ToLower(app.ClientID)] = ra
+	d.registerAppObjects(ra)
+	return ra
+}
 
 // applicationRecord is one application object. Its passwordCredentials hold only what Graph returns (hint, dates,
 // keyId); the secret itself is kept as a salted digest and was returned once, by addPassword.
@@ -270,12 +293,6 @@ func appRoleAssignmentID(principalID string, tail []byte) string {
 	return base64.RawURLEncoding.EncodeToString(buf)
 }
 
-func randomBytes(n int) []byte {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return b
-}
-
 func deterministicTail(parts ...string) []byte {
 	sum := sha1.Sum([]byte(strings.ToLower(strings.Join(parts, "|")))) //nolint:gosec // an identifier, not a secret
 	return sum[:]
@@ -343,20 +360,20 @@ func keyCredentialJSON(keyID string, cert *x509.Certificate) map[string]any {
 
 func (d *directory) insertApplication(a *applicationRecord) {
 	key := strings.ToLower(a.id())
-	if _, ok := d.applications[key]; !ok {
-		d.appOrder = append(d.appOrder, key)
+	if _, ok := d.apps.byID[key]; !ok {
+		d.apps.order = append(d.apps.order, key)
 	}
-	d.applications[key] = a
-	d.appsByAppID[strings.ToLower(a.appID())] = a
+	d.apps.byID[key] = a
+	d.apps.byAppID[strings.ToLower(a.appID())] = a
 }
 
 func (d *directory) insertServicePrincipal(sp *spRecord) {
 	key := strings.ToLower(sp.id())
-	if _, ok := d.sps[key]; !ok {
-		d.spOrder = append(d.spOrder, key)
+	if _, ok := d.apps.sps[key]; !ok {
+		d.apps.spOrder = append(d.apps.spOrder, key)
 	}
-	d.sps[key] = sp
-	d.spsByAppID[strings.ToLower(sp.appID())] = sp
+	d.apps.sps[key] = sp
+	d.apps.spsByAppID[strings.ToLower(sp.appID())] = sp
 }
 
 func removeKey(order []string, key string) []string {
@@ -372,12 +389,12 @@ func removeKey(order []string, key string) []string {
 // assignments and, for a registered app, its credentials (tokens can no longer be issued for it).
 func (d *directory) removeServicePrincipal(sp *spRecord) {
 	key := strings.ToLower(sp.id())
-	delete(d.sps, key)
-	d.spOrder = removeKey(d.spOrder, key)
-	if cur := d.spsByAppID[strings.ToLower(sp.appID())]; cur == sp {
-		delete(d.spsByAppID, strings.ToLower(sp.appID()))
+	delete(d.apps.sps, key)
+	d.apps.spOrder = removeKey(d.apps.spOrder, key)
+	if cur := d.apps.spsByAppID[strings.ToLower(sp.appID())]; cur == sp {
+		delete(d.apps.spsByAppID, strings.ToLower(sp.appID()))
 	}
-	d.appRoleGrants.removeAllOf(sp.id())
+	d.apps.roleGrants.removeAllOf(sp.id())
 	kept := d.rbac.grants[:0]
 	for _, g := range d.rbac.grants {
 		if !strings.EqualFold(g.principalID, sp.id()) {
@@ -387,23 +404,23 @@ func (d *directory) removeServicePrincipal(sp *spRecord) {
 	clear(d.rbac.grants[len(kept):])
 	d.rbac.grants = kept
 	if ra := d.app(sp.appID()); ra != nil && strings.EqualFold(ra.servicePrincipalID, sp.id()) {
-		delete(d.apps, strings.ToLower(sp.appID()))
+		delete(d.apps.registered, strings.ToLower(sp.appID()))
 	}
 }
 
 func (d *directory) removeApplication(a *applicationRecord) {
 	key := strings.ToLower(a.id())
-	delete(d.applications, key)
-	d.appOrder = removeKey(d.appOrder, key)
-	delete(d.appsByAppID, strings.ToLower(a.appID()))
-	if sp := d.spsByAppID[strings.ToLower(a.appID())]; sp != nil {
+	delete(d.apps.byID, key)
+	d.apps.order = removeKey(d.apps.order, key)
+	delete(d.apps.byAppID, strings.ToLower(a.appID()))
+	if sp := d.apps.spsByAppID[strings.ToLower(a.appID())]; sp != nil {
 		d.removeServicePrincipal(sp)
 	}
 }
 
 // liveApplication finds an application by object id, replicated.
 func (d *directory) liveApplication(id string, now time.Time) *applicationRecord {
-	if a := d.applications[strings.ToLower(id)]; a != nil && a.visible(now) {
+	if a := d.apps.byID[strings.ToLower(id)]; a != nil && a.visible(now) {
 		return a
 	}
 	return nil
@@ -411,7 +428,7 @@ func (d *directory) liveApplication(id string, now time.Time) *applicationRecord
 
 // liveServicePrincipal finds a service principal by object id, replicated.
 func (d *directory) liveServicePrincipal(id string, now time.Time) *spRecord {
-	if sp := d.sps[strings.ToLower(id)]; sp != nil && sp.visible(now) {
+	if sp := d.apps.sps[strings.ToLower(id)]; sp != nil && sp.visible(now) {
 		return sp
 	}
 	return nil
@@ -419,7 +436,7 @@ func (d *directory) liveServicePrincipal(id string, now time.Time) *spRecord {
 
 // graphSP returns the Microsoft Graph service principal, creating it in a directory that has none yet.
 func (d *directory) graphSP() *spRecord {
-	if sp := d.spsByAppID[MicrosoftGraphAppID]; sp != nil {
+	if sp := d.apps.spsByAppID[MicrosoftGraphAppID]; sp != nil {
 		return sp
 	}
 	sp := &spRecord{data: microsoftGraphServicePrincipal()}
@@ -444,9 +461,9 @@ func (d *directory) registerAppObjects(ra *registeredApp) {
 	now := time.Now()
 	graph := d.graphSP()
 	appKey := strings.ToLower(ra.ClientID)
-	managed := d.msiClientID != "" && strings.EqualFold(ra.ClientID, d.msiClientID)
+	managed := d.apps.msiClientID != "" && strings.EqualFold(ra.ClientID, d.apps.msiClientID)
 	if !managed {
-		app := d.appsByAppID[appKey]
+		app := d.apps.byAppID[appKey]
 		if app == nil {
 			app = &applicationRecord{data: newApplicationData(applicationObjectID(ra.ClientID), appKey, ra.DisplayName, d.initialDomain(), now),
 				secrets: map[string]*passwordHash{}}
@@ -475,7 +492,7 @@ func (d *directory) registerAppObjects(ra *registeredApp) {
 		}
 		app.data["requiredResourceAccess"] = orEmpty(required)
 	}
-	sp := d.spsByAppID[appKey]
+	sp := d.apps.spsByAppID[appKey]
 	if sp == nil {
 		sp = &spRecord{data: newServicePrincipalData(ra.servicePrincipalID, appKey, ra.DisplayName, d.tenantID)}
 		d.insertServicePrincipal(sp)
@@ -488,18 +505,18 @@ func (d *directory) registerAppObjects(ra *registeredApp) {
 			"/resourcegroups/tenantsim/providers/Microsoft.ManagedIdentity/userAssignedIdentities/tenantsim-identity"}
 		sp.data["servicePrincipalNames"] = []any{appKey, "https://identity.azure.net/" + appKey}
 	}
-	for _, a := range slices.Clone(d.appRoleGrants.byPrincipal[strings.ToLower(sp.id())]) {
+	for _, a := range slices.Clone(d.apps.roleGrants.byPrincipal[strings.ToLower(sp.id())]) {
 		if strings.EqualFold(fmt.Sprint(a["resourceId"]), graph.id()) {
-			d.appRoleGrants.remove(a)
+			d.apps.roleGrants.remove(a)
 		}
 	}
 	for _, role := range ra.Roles {
 		r, ok := graphAppRoleByValue[strings.ToLower(role)]
-		if !ok || d.appRoleGrants.find(sp.id(), graph.id(), r.id) != nil {
+		if !ok || d.apps.roleGrants.find(sp.id(), graph.id(), r.id) != nil {
 			continue
 		}
 		id := appRoleAssignmentID(sp.id(), deterministicTail(sp.id(), graph.id(), r.id))
-		d.appRoleGrants.add(newAppRoleAssignment(id, r.id, sp.id(), "ServicePrincipal", ra.DisplayName, graph, fixtureAppRoleGrantCreated))
+		d.apps.roleGrants.add(newAppRoleAssignment(id, r.id, sp.id(), "ServicePrincipal", ra.DisplayName, graph, fixtureAppRoleGrantCreated))
 	}
 }
 
@@ -521,7 +538,7 @@ func secretHint(secret string) string {
 // syncTokenRoles keeps a registered app's token roles in step with a Graph app role granted to or removed from
 // its service principal. The caller holds the lock.
 func (d *directory) syncTokenRoles(spID, appRoleID string, granted bool) {
-	sp := d.sps[strings.ToLower(spID)]
+	sp := d.apps.sps[strings.ToLower(spID)]
 	role, ok := graphAppRoleByID[strings.ToLower(appRoleID)]
 	if sp == nil || !ok {
 		return
@@ -543,12 +560,10 @@ func (d *directory) syncTokenRoles(spID, appRoleID string, granted bool) {
 	// Copy on write: the token endpoint reads a registration after releasing the lock.
 	updated := *ra
 	updated.Roles = roles
-	d.apps[strings.ToLower(updated.ClientID)] = &updated
+	d.apps.registered[strings.ToLower(updated.ClientID)] = &updated
 }
 
 // ---- caller helpers ----
-
-func callerClaims(r *http.Request) *accessClaims { return requestInfoFrom(r.Context()).claims }
 
 // ownedByOnly reports whether the caller may write applications only as their owner (it holds
 // Application.ReadWrite.OwnedBy but not Application.ReadWrite.All).
@@ -652,18 +667,6 @@ func invalidValue(property string) *graphError {
 	return badRequest(fmt.Sprintf("Invalid value specified for property '%s' of resource 'Application'.", property))
 }
 
-// valueList is a list answer's "value" as objects.
-func valueList(resp map[string]any) []map[string]any {
-	values, _ := resp["value"].([]any)
-	out := make([]map[string]any, 0, len(values))
-	for _, v := range values {
-		if m, ok := v.(map[string]any); ok {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // applyKeyCredentials turns a keyCredentials PATCH into stored credentials: an entry with a key is a new
 // certificate (DER, base64), an entry without one must name an existing credential by keyId and keeps it.
 func applyKeyCredentials(current []any, sent []any) ([]any, *graphError) {
@@ -722,81 +725,117 @@ func applyKeyCredentials(current []any, sent []any) ([]any, *graphError) {
 
 // ---- applications ----
 
-// listApplications is GET /applications.
-func (s *Server) listApplications(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	q, gerr := parseListQuery(r, applicationSchema, applicationsDefaultPage, applicationsMaxPage)
+// credentialedSet is what the read handlers of applications and service principals differ in: the list
+// (directoryList) and find, which looks one up by object id (ok false when it is missing or not yet replicated;
+// the caller holds the lock).
+type credentialedSet struct {
+	directoryList
+	find func(d *directory, id string, now time.Time) (data map[string]any, owners []string, ok bool)
+}
+
+var (
+	applicationSet = credentialedSet{
+		directoryList: directoryList{
+			name: "applications", schema: applicationSchema, navs: applicationNavs, credentialed: true,
+			expand: (*Server).expandApplication,
+			visible: func(d *directory, now time.Time) []map[string]any {
+				var out []map[string]any
+				for _, key := range d.apps.order {
+					if a := d.apps.byID[key]; a.visible(now) {
+						out = append(out, a.data)
+					}
+				}
+				return out
+			},
+		},
+		find: func(d *directory, id string, now time.Time) (map[string]any, []string, bool) {
+			if a := d.liveApplication(id, now); a != nil {
+				return a.data, a.owners, true
+			}
+			return nil, nil, false
+		},
+	}
+	servicePrincipalSet = credentialedSet{
+		directoryList: directoryList{
+			name: "servicePrincipals", schema: servicePrincipalSchema, navs: servicePrincipalNavs, credentialed: true,
+			expand: (*Server).expandServicePrincipal,
+			visible: func(d *directory, now time.Time) []map[string]any {
+				var out []map[string]any
+				for _, key := range d.apps.spOrder {
+					if sp := d.apps.sps[key]; sp.visible(now) {
+						out = append(out, sp.data)
+					}
+				}
+				return out
+			},
+		},
+		find: func(d *directory, id string, now time.Time) (map[string]any, []string, bool) {
+			if sp := d.liveServicePrincipal(id, now); sp != nil {
+				return sp.data, sp.owners, true
+			}
+			return nil, nil, false
+		},
+	}
+)
+
+// getCredentialed answers one application or service principal with $select and $expand.
+func (s *Server) getCredentialed(w http.ResponseWriter, r *http.Request, id string, set *credentialedSet) *graphError {
+	if gerr := objectKeyError(id); gerr != nil {
+		return gerr
+	}
+	selected, gerr := parseSelect(r, set.schema)
 	if gerr != nil {
 		return gerr
 	}
-	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), applicationSchema.typeName, applicationNavs)
+	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), set.schema.typeName, set.navs)
 	if gerr != nil {
 		return gerr
-	}
-	if len(opts) > 0 {
-		q.top = min(q.top, expandMaxPage)
 	}
 	now := time.Now()
 	s.dir.mu.RLock()
 	defer s.dir.mu.RUnlock()
-	var matched []*applicationRecord
-	for _, key := range s.dir.appOrder {
-		if a := s.dir.applications[key]; a.visible(now) && (q.filter == nil || q.filter.match(a.data)) {
-			matched = append(matched, a)
-		}
+	data, _, ok := set.find(s.dir, id, now)
+	if !ok {
+		return resourceNotFound(id)
 	}
-	items := make([]map[string]any, len(matched))
-	for i, a := range matched {
-		items[i] = a.data
+	resp := projectCredentialed(set.schema, data, selected)
+	for _, opt := range opts {
+		resp[opt.name] = set.expand(s, data, opt, now)
 	}
-	unfiltered := *q
-	unfiltered.filter = nil
-	resp := unfiltered.pageNullingKeys(r, applicationSchema, s.baseURL, s.baseURL+"/v1.0/$metadata#applications"+expandContext(q.selected, opts), items)
-	for i, v := range valueList(resp) {
-		for range opts { // owners is the only navigation property served
-			v["owners"] = s.dir.expandDirectoryObjects(matched[q.offset+i].owners, now)
-		}
-	}
+	resp["@odata.context"] = s.baseURL + "/v1.0/$metadata#" + set.name + expandContext(selected, opts) + "/$entity"
 	writeJSON(w, http.StatusOK, graphContentType, resp)
 	return nil
 }
 
-func objectKeyError(key string) *graphError {
-	if uuid.Validate(key) != nil {
-		return badRequest(fmt.Sprintf("Invalid object identifier '%s'.", key))
-	}
-	return nil
-}
-
-// getApplication is GET /applications/{id}.
-func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, params []string) *graphError {
-	if gerr := objectKeyError(params[0]); gerr != nil {
-		return gerr
-	}
-	selected, gerr := parseSelect(r, applicationSchema)
-	if gerr != nil {
-		return gerr
-	}
-	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), applicationSchema.typeName, applicationNavs)
-	if gerr != nil {
+// listCredentialedOwners is GET /{set}/{id}/owners.
+func (s *Server) listCredentialedOwners(w http.ResponseWriter, r *http.Request, id string, set *credentialedSet) *graphError {
+	if gerr := objectKeyError(id); gerr != nil {
 		return gerr
 	}
 	now := time.Now()
 	s.dir.mu.RLock()
-	a := s.dir.liveApplication(params[0], now)
-	var resp map[string]any
-	if a != nil {
-		resp = projectCredentialed(applicationSchema, a.data, selected)
-		for range opts {
-			resp["owners"] = s.dir.expandDirectoryObjects(a.owners, now)
-		}
+	defer s.dir.mu.RUnlock()
+	_, owners, ok := set.find(s.dir, id, now)
+	if !ok {
+		return resourceNotFound(id)
 	}
-	s.dir.mu.RUnlock()
-	if a == nil {
-		return resourceNotFound(params[0])
-	}
-	resp["@odata.context"] = s.baseURL + "/v1.0/$metadata#applications" + expandContext(selected, opts) + "/$entity"
-	writeJSON(w, http.StatusOK, graphContentType, resp)
-	return nil
+	return s.writeDirectoryObjects(w, r, owners, now)
+}
+
+// listApplications is GET /applications with $filter, $select and $expand=owners.
+func (s *Server) listApplications(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
+	return s.listDirectorySet(w, r, &applicationSet.directoryList)
+}
+
+// expandApplication fills $expand=owners, the only navigation property served. The caller holds the lock.
+func (s *Server) expandApplication(src map[string]any, _ expandOption, now time.Time) any {
+	id, _ := src["id"].(string)
+	return s.dir.expandDirectoryObjects(s.dir.apps.byID[strings.ToLower(id)].owners, now)
+}
+
+// getApplication is GET /applications/{id}.
+func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	return s.getCredentialed(w, r, params[0], &applicationSet)
 }
 
 // createApplication is POST /applications. Only the application is created; its service principal is a separate
@@ -880,7 +919,7 @@ func (s *Server) updateApplication(w http.ResponseWriter, r *http.Request, param
 		body["keyCredentials"] = creds
 	}
 	mergePatch(a.data, body, applicationSchema.properties)
-	if sp := s.dir.spsByAppID[strings.ToLower(a.appID())]; sp != nil {
+	if sp := s.dir.apps.spsByAppID[strings.ToLower(a.appID())]; sp != nil {
 		if name, ok := body["displayName"]; ok {
 			sp.data["appDisplayName"] = name
 		}
@@ -1047,17 +1086,7 @@ func (s *Server) removeApplicationPassword(w http.ResponseWriter, r *http.Reques
 
 // listApplicationOwners is GET /applications/{id}/owners.
 func (s *Server) listApplicationOwners(w http.ResponseWriter, r *http.Request, params []string) *graphError {
-	if gerr := objectKeyError(params[0]); gerr != nil {
-		return gerr
-	}
-	now := time.Now()
-	s.dir.mu.RLock()
-	defer s.dir.mu.RUnlock()
-	a := s.dir.liveApplication(params[0], now)
-	if a == nil {
-		return resourceNotFound(params[0])
-	}
-	return s.writeDirectoryObjects(w, r, a.owners, now)
+	return s.listCredentialedOwners(w, r, params[0], &applicationSet)
 }
 
 // ---- service principals ----
@@ -1065,38 +1094,7 @@ func (s *Server) listApplicationOwners(w http.ResponseWriter, r *http.Request, p
 // listServicePrincipals is GET /servicePrincipals with $filter (e.g. appId eq '...'), $select and $expand of
 // appRoleAssignments, appRoleAssignedTo and owners.
 func (s *Server) listServicePrincipals(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	q, gerr := parseListQuery(r, servicePrincipalSchema, applicationsDefaultPage, applicationsMaxPage)
-	if gerr != nil {
-		return gerr
-	}
-	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), servicePrincipalSchema.typeName, servicePrincipalNavs)
-	if gerr != nil {
-		return gerr
-	}
-	if len(opts) > 0 {
-		q.top = min(q.top, expandMaxPage)
-	}
-	now := time.Now()
-	s.dir.mu.RLock()
-	defer s.dir.mu.RUnlock()
-	var matched []map[string]any
-	for _, key := range s.dir.spOrder {
-		if sp := s.dir.sps[key]; sp.visible(now) && (q.filter == nil || q.filter.match(sp.data)) {
-			matched = append(matched, sp.data)
-		}
-	}
-	unfiltered := *q
-	unfiltered.filter = nil
-	resp := unfiltered.pageNullingKeys(r, servicePrincipalSchema, s.baseURL,
-		s.baseURL+"/v1.0/$metadata#servicePrincipals"+expandContext(q.selected, opts), matched)
-	for i, item := range valueList(resp) {
-
-		for _, opt := range opts {
-			item[opt.name] = s.expandServicePrincipal(matched[q.offset+i], opt, now)
-		}
-	}
-	writeJSON(w, http.StatusOK, graphContentType, resp)
-	return nil
+	return s.listDirectorySet(w, r, &servicePrincipalSet.directoryList)
 }
 
 // expandServicePrincipal fills an expanded navigation property, at most expandMaxItems objects. The caller holds
@@ -1106,46 +1104,22 @@ func (s *Server) expandServicePrincipal(src map[string]any, opt expandOption, no
 	var out []any
 	switch opt.name {
 	case "appRoleAssignments", "appRoleAssignedTo":
-		list := s.dir.appRoleGrants.byPrincipal[strings.ToLower(id)]
+		list := s.dir.apps.roleGrants.byPrincipal[strings.ToLower(id)]
 		if opt.name == "appRoleAssignedTo" {
-			list = s.dir.appRoleGrants.byResource[strings.ToLower(id)]
+			list = s.dir.apps.roleGrants.byResource[strings.ToLower(id)]
 		}
 		for _, a := range list[:min(len(list), expandMaxItems)] {
 			out = append(out, appRoleAssignmentSchema.project(a, nil))
 		}
 	case "owners":
-		return s.dir.expandDirectoryObjects(s.dir.sps[strings.ToLower(id)].owners, now)
+		return s.dir.expandDirectoryObjects(s.dir.apps.sps[strings.ToLower(id)].owners, now)
 	}
 	return orEmpty(out)
 }
 
 // getServicePrincipal is GET /servicePrincipals/{id}.
 func (s *Server) getServicePrincipal(w http.ResponseWriter, r *http.Request, params []string) *graphError {
-	if gerr := objectKeyError(params[0]); gerr != nil {
-		return gerr
-	}
-	selected, gerr := parseSelect(r, servicePrincipalSchema)
-	if gerr != nil {
-		return gerr
-	}
-	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), servicePrincipalSchema.typeName, servicePrincipalNavs)
-	if gerr != nil {
-		return gerr
-	}
-	now := time.Now()
-	s.dir.mu.RLock()
-	defer s.dir.mu.RUnlock()
-	sp := s.dir.liveServicePrincipal(params[0], now)
-	if sp == nil {
-		return resourceNotFound(params[0])
-	}
-	resp := projectCredentialed(servicePrincipalSchema, sp.data, selected)
-	for _, opt := range opts {
-		resp[opt.name] = s.expandServicePrincipal(sp.data, opt, now)
-	}
-	resp["@odata.context"] = s.baseURL + "/v1.0/$metadata#servicePrincipals" + expandContext(selected, opts) + "/$entity"
-	writeJSON(w, http.StatusOK, graphContentType, resp)
-	return nil
+	return s.getCredentialed(w, r, params[0], &servicePrincipalSet)
 }
 
 // createServicePrincipal is POST /servicePrincipals {"appId": "..."}: the service principal of an application of
@@ -1179,11 +1153,11 @@ func (s *Server) createServicePrincipal(w http.ResponseWriter, r *http.Request, 
 	claims := callerClaims(r)
 	s.dir.mu.Lock()
 	defer s.dir.mu.Unlock()
-	if s.dir.spsByAppID[strings.ToLower(appID)] != nil {
+	if s.dir.apps.spsByAppID[strings.ToLower(appID)] != nil {
 		return newGraphError(http.StatusConflict, "Request_MultipleObjectsWithSameKeyValue",
 			fmt.Sprintf("The service principal cannot be created, updated, or restored because the service principal name %s is already in use.", appID))
 	}
-	app := s.dir.appsByAppID[strings.ToLower(appID)]
+	app := s.dir.apps.byAppID[strings.ToLower(appID)]
 	if app == nil || !app.visible(now) {
 		return badRequest(fmt.Sprintf("The appId '%s' of the service principal does not reference a valid application object.", appID))
 	}
@@ -1233,17 +1207,7 @@ func (s *Server) deleteServicePrincipal(w http.ResponseWriter, r *http.Request, 
 
 // listServicePrincipalOwners is GET /servicePrincipals/{id}/owners.
 func (s *Server) listServicePrincipalOwners(w http.ResponseWriter, r *http.Request, params []string) *graphError {
-	if gerr := objectKeyError(params[0]); gerr != nil {
-		return gerr
-	}
-	now := time.Now()
-	s.dir.mu.RLock()
-	defer s.dir.mu.RUnlock()
-	sp := s.dir.liveServicePrincipal(params[0], now)
-	if sp == nil {
-		return resourceNotFound(params[0])
-	}
-	return s.writeDirectoryObjects(w, r, sp.owners, now)
+	return s.listCredentialedOwners(w, r, params[0], &servicePrincipalSet)
 }
 
 // ---- app role assignments ----
@@ -1264,7 +1228,7 @@ func (s *Server) listAppRoleGrants(w http.ResponseWriter, r *http.Request, id, n
 	if gerr := objectKeyError(id); gerr != nil {
 		return gerr
 	}
-	q, gerr := parseListQuery(r, appRoleAssignmentSchema, applicationsDefaultPage, applicationsMaxPage)
+	q, gerr := parseListQuery(r, appRoleAssignmentSchema, graphDefaultPage, graphMaxPage)
 	if gerr != nil {
 		return gerr
 	}
@@ -1275,9 +1239,9 @@ func (s *Server) listAppRoleGrants(w http.ResponseWriter, r *http.Request, id, n
 	if sp == nil {
 		return resourceNotFound(id)
 	}
-	items := s.dir.appRoleGrants.byPrincipal[strings.ToLower(sp.id())]
+	items := s.dir.apps.roleGrants.byPrincipal[strings.ToLower(sp.id())]
 	if nav == "appRoleAssignedTo" {
-		items = s.dir.appRoleGrants.byResource[strings.ToLower(sp.id())]
+		items = s.dir.apps.roleGrants.byResource[strings.ToLower(sp.id())]
 	}
 	resp := q.page(r, appRoleAssignmentSchema, s.baseURL,
 		contextURL(s.baseURL, "servicePrincipals('"+sp.id()+"')/"+nav, q.selected, false), items)
@@ -1371,13 +1335,13 @@ func (s *Server) grantAppRole(w http.ResponseWriter, r *http.Request, pathID, na
 			return badRequest(fmt.Sprintf("Permission being assigned is not valid for a principal of type '%s'.", principalType))
 		}
 	}
-	if s.dir.appRoleGrants.find(fields["principalId"], resource.id(), roleID) != nil {
+	if s.dir.apps.roleGrants.find(fields["principalId"], resource.id(), roleID) != nil {
 		return badRequest("Permission being assigned already exists on the object")
 	}
 	name, _ := principal.data["displayName"].(string)
 	a := newAppRoleAssignment(appRoleAssignmentID(fields["principalId"], randomBytes(16)), roleID, fields["principalId"],
 		principalType, name, resource, now)
-	s.dir.appRoleGrants.add(a)
+	s.dir.apps.roleGrants.add(a)
 	if resource.appID() == MicrosoftGraphAppID && principalType == "ServicePrincipal" {
 		s.dir.syncTokenRoles(fields["principalId"], roleID, true)
 	}
@@ -1395,12 +1359,12 @@ func (s *Server) deleteAppRoleGrant(w http.ResponseWriter, r *http.Request, para
 	}
 	s.dir.mu.Lock()
 	defer s.dir.mu.Unlock()
-	a := s.dir.appRoleGrants.byID[params[1]]
+	a := s.dir.apps.roleGrants.byID[params[1]]
 	if a == nil || (!strings.EqualFold(fmt.Sprint(a["principalId"]), params[0]) && !strings.EqualFold(fmt.Sprint(a["resourceId"]), params[0])) {
 		return resourceNotFound(params[1])
 	}
-	s.dir.appRoleGrants.remove(a)
-	if resource := s.dir.sps[strings.ToLower(fmt.Sprint(a["resourceId"]))]; resource != nil && resource.appID() == MicrosoftGraphAppID {
+	s.dir.apps.roleGrants.remove(a)
+	if resource := s.dir.apps.sps[strings.ToLower(fmt.Sprint(a["resourceId"]))]; resource != nil && resource.appID() == MicrosoftGraphAppID {
 		s.dir.syncTokenRoles(fmt.Sprint(a["principalId"]), fmt.Sprint(a["appRoleId"]), false)
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -250,7 +250,7 @@ func auditCertificate(commonName string, notBefore, notAfter time.Time) (*x509.C
 // addAuditFixtures loads the audit fixtures once (see the Fixture* constants above). The caller holds the lock.
 func (s *Server) addAuditFixtures() error {
 	d := s.dir
-	if d.auditFixtures {
+	if d.fixtures.audit {
 		return nil
 	}
 	for _, u := range auditFixtureUsers() {
@@ -262,7 +262,7 @@ func (s *Server) addAuditFixtures() error {
 	grant := func(sp *spRecord, roleValue string, created time.Time) {
 		role := graphAppRoleByValue[strings.ToLower(roleValue)]
 		id := appRoleAssignmentID(sp.id(), deterministicTail(sp.id(), graph.id(), role.id))
-		d.appRoleGrants.add(newAppRoleAssignment(id, role.id, sp.id(), "ServicePrincipal", sp.displayName(), graph, created))
+		d.apps.roleGrants.add(newAppRoleAssignment(id, role.id, sp.id(), "ServicePrincipal", sp.displayName(), graph, created))
 	}
 	directRole := func(principalID, roleID string, since time.Time) {
 		g := &roleGrant{kind: activeGrant, principalID: principalID, roleDefinitionID: roleID, directoryScopeID: "/",
@@ -340,6 +340,6 @@ func (s *Server) addAuditFixtures() error {
 	d.insertServicePrincipal(bridge)
 	directRole(FixtureBridgeServicePrincipalID, PrivilegedRoleAdministratorRoleID, fixtureBridgeRoleSince)
 
-	d.auditFixtures = true
+	d.fixtures.audit = true
 	return nil
 }

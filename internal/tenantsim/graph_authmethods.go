@@ -94,7 +94,7 @@ func (d *directory) addFIDO2(u *userRecord, m FIDO2Method) (string, error) {
 	}
 	id := base64.RawURLEncoding.EncodeToString(randomBytes(18))
 	key := strings.ToLower(u.id())
-	d.fido2[key] = append(d.fido2[key], fido2MethodJSON(id, m))
+	d.users.fido2[key] = append(d.users.fido2[key], fido2MethodJSON(id, m))
 	return id, nil
 }
 
@@ -133,7 +133,7 @@ func (s *Server) listAuthMethods(w http.ResponseWriter, r *http.Request, params 
 	if u.password != nil || u.syncedFromOnPremises() {
 		value = append(value, passwordMethodJSON(u))
 	}
-	for _, m := range s.dir.fido2[strings.ToLower(u.id())] {
+	for _, m := range s.dir.users.fido2[strings.ToLower(u.id())] {
 		item := fido2Schema.project(m, nil)
 		item["@odata.type"] = "#microsoft.graph.fido2AuthenticationMethod"
 		value = append(value, item)
@@ -162,7 +162,7 @@ func (s *Server) listFIDO2Methods(w http.ResponseWriter, r *http.Request, params
 	if gerr := noQueryOptions(r); gerr != nil {
 		return gerr
 	}
-	q, gerr := parseListQuery(r, fido2Schema, applicationsDefaultPage, applicationsMaxPage)
+	q, gerr := parseListQuery(r, fido2Schema, graphDefaultPage, graphMaxPage)
 	if gerr != nil {
 		return gerr
 	}
@@ -174,7 +174,7 @@ func (s *Server) listFIDO2Methods(w http.ResponseWriter, r *http.Request, params
 		return gerr
 	}
 	resp := q.page(r, fido2Schema, s.baseURL,
-		contextURL(s.baseURL, "users('"+u.id()+"')/authentication/fido2Methods", q.selected, false), s.dir.fido2[strings.ToLower(u.id())])
+		contextURL(s.baseURL, "users('"+u.id()+"')/authentication/fido2Methods", q.selected, false), s.dir.users.fido2[strings.ToLower(u.id())])
 	writeJSON(w, http.StatusOK, graphContentType, resp)
 	return nil
 }
@@ -195,7 +195,7 @@ func (s *Server) getFIDO2Method(w http.ResponseWriter, r *http.Request, params [
 	if gerr != nil {
 		return gerr
 	}
-	for _, m := range s.dir.fido2[strings.ToLower(u.id())] {
+	for _, m := range s.dir.users.fido2[strings.ToLower(u.id())] {
 		if m["id"] == params[1] {
 			resp := fido2Schema.project(m, selected)
 			resp["@odata.context"] = contextURL(s.baseURL, "users('"+u.id()+"')/authentication/fido2Methods", selected, true)

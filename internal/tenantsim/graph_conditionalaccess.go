@@ -765,7 +765,7 @@ func (s *Server) listCAPolicies(w http.ResponseWriter, r *http.Request, _ []stri
 	if gerr := s.throttleCA(w, true); gerr != nil {
 		return gerr
 	}
-	q, gerr := parseListQuery(r, caPolicySchema, caDefaultPage, usersMaxPage)
+	q, gerr := parseListQuery(r, caPolicySchema, caDefaultPage, graphMaxPage)
 	if gerr != nil {
 		return gerr
 	}

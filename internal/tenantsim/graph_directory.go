@@ -13,7 +13,7 @@ func deletedItemsContext(baseURL string, selected []string, entity bool) string 
 
 // deletedUser finds a soft-deleted user by object id.
 func (d *directory) deletedUser(id string) *userRecord {
-	if u := d.users[strings.ToLower(id)]; u != nil && u.deleted {
+	if u := d.users.byID[strings.ToLower(id)]; u != nil && u.deleted {
 		return u
 	}
 	return nil
@@ -21,7 +21,7 @@ func (d *directory) deletedUser(id string) *userRecord {
 
 // listDeletedUsers is GET /directory/deletedItems/microsoft.graph.user.
 func (s *Server) listDeletedUsers(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	q, gerr := parseListQuery(r, deletedUserSchema, usersDefaultPage, usersMaxPage)
+	q, gerr := parseListQuery(r, deletedUserSchema, graphDefaultPage, graphMaxPage)
 	if gerr == nil {
 		gerr = checkSignInActivityAccess(r, q.selected)
 	}

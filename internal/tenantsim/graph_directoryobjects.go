@@ -20,9 +20,6 @@ import (
 // superset.
 var getByIdsRoles = anyOf{"Directory.Read.All", "Directory.ReadWrite.All"}
 
-// endOfTime is a "now" after every replication delay, for control-API lookups that ignore the delay.
-var endOfTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-
 // maxGetByIds is getByIds' documented limit: "You can specify up to 1000 IDs".
 const maxGetByIds = 1000
 
@@ -36,16 +33,16 @@ type dirObject struct {
 // lookupObject finds a live, replicated directory object by object id. The caller holds the lock.
 func (d *directory) lookupObject(id string, now time.Time) (dirObject, bool) {
 	key := strings.ToLower(id)
-	if u, ok := d.users[key]; ok && !u.deleted && u.visible(now) {
+	if u, ok := d.users.byID[key]; ok && !u.deleted && u.visible(now) {
 		return dirObject{"user", userSchema, u.data}, true
 	}
-	if g, ok := d.groups[key]; ok && g.visible(now) {
+	if g, ok := d.groups.byID[key]; ok && g.visible(now) {
 		return dirObject{"group", groupSchema, g.data}, true
 	}
-	if sp, ok := d.sps[key]; ok && sp.visible(now) {
+	if sp, ok := d.apps.sps[key]; ok && sp.visible(now) {
 		return dirObject{"servicePrincipal", servicePrincipalSchema, sp.data}, true
 	}
-	if a, ok := d.applications[key]; ok && a.visible(now) {
+	if a, ok := d.apps.byID[key]; ok && a.visible(now) {
 		return dirObject{"application", applicationSchema, a.data}, true
 	}
 	return dirObject{}, false
@@ -143,11 +140,11 @@ func (s *Server) directoryObjectsPage(r *http.Request, ids []string, now time.Ti
 	if gerr != nil {
 		return nil, gerr
 	}
-	q := &listQuery{top: applicationsDefaultPage, selected: selected}
+	q := &listQuery{top: graphDefaultPage, selected: selected}
 	if raw := values.Get("$top"); raw != "" {
 		var n int
-		if _, err := fmt.Sscan(raw, &n); err != nil || n < 1 || n > applicationsMaxPage {
-			return nil, badRequest(fmt.Sprintf("Invalid page size specified: '%s'. Must be between 1 and %d inclusive.", raw, applicationsMaxPage))
+		if _, err := fmt.Sscan(raw, &n); err != nil || n < 1 || n > graphMaxPage {
+			return nil, badRequest(fmt.Sprintf("Invalid page size specified: '%s'. Must be between 1 and %d inclusive.", raw, graphMaxPage))
 		}
 		q.top = n
 	}
@@ -258,5 +255,69 @@ func (s *Server) getByIds(w http.ResponseWriter, r *http.Request, _ []string) *g
 	writeJSON(w, http.StatusOK, graphContentType, map[string]any{
 		"@odata.context": s.baseURL + "/v1.0/$metadata#directoryObjects", "value": value,
 	})
+	return nil
+}
+
+// expandDirectoryObjects renders an expanded directoryObject relationship: at most expandMaxItems live objects.
+// The caller holds the lock.
+func (d *directory) expandDirectoryObjects(ids []string, now time.Time) []any {
+	out := []any{}
+	for _, id := range ids {
+		if obj, ok := d.lookupObject(id, now); ok && len(out) < expandMaxItems {
+			out = append(out, obj.json(nil, false))
+		}
+	}
+	return out
+}
+
+// directoryList is what the list handlers of applications, service principals and groups differ in: the entity
+// set, its schema and navigation properties, whether keyCredentials' keys are nulled unless selected
+// (credentialed), the replicated objects in creation order (visible) and how an expanded navigation property is
+// filled (expand). visible and expand run under the lock.
+type directoryList struct {
+	name         string
+	schema       *entitySchema
+	navs         navTree
+	credentialed bool
+	visible      func(d *directory, now time.Time) []map[string]any
+	expand       func(s *Server, src map[string]any, opt expandOption, now time.Time) any
+}
+
+// listDirectorySet lists with $filter, $select and $expand; a page with $expand holds at most expandMaxPage
+// objects.
+func (s *Server) listDirectorySet(w http.ResponseWriter, r *http.Request, set *directoryList) *graphError {
+	q, gerr := parseListQuery(r, set.schema, graphDefaultPage, graphMaxPage)
+	if gerr != nil {
+		return gerr
+	}
+	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), set.schema.typeName, set.navs)
+	if gerr != nil {
+		return gerr
+	}
+	if len(opts) > 0 {
+		q.top = min(q.top, expandMaxPage)
+	}
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	var matched []map[string]any
+	for _, item := range set.visible(s.dir, now) {
+		if q.filter == nil || q.filter.match(item) {
+			matched = append(matched, item)
+		}
+	}
+	unfiltered := *q
+	unfiltered.filter = nil
+	page := unfiltered.page
+	if set.credentialed {
+		page = unfiltered.pageNullingKeys
+	}
+	resp := page(r, set.schema, s.baseURL, s.baseURL+"/v1.0/$metadata#"+set.name+expandContext(q.selected, opts), matched)
+	for i, item := range valueList(resp) {
+		for _, opt := range opts {
+			item[opt.name] = set.expand(s, matched[q.offset+i], opt, now)
+		}
+	}
+	writeJSON(w, http.StatusOK, graphContentType, resp)
 	return nil
 }

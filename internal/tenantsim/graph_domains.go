@@ -1,6 +1,9 @@
 package tenantsim
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // domainSchema is microsoft.graph.domain; Graph returns every property without $select.
 var domainSchema = (&entitySchema{
@@ -52,4 +55,50 @@ func (s *Server) getDomain(w http.ResponseWriter, r *http.Request, params []stri
 	resp["@odata.context"] = contextURL(s.baseURL, "domains", selected, true)
 	writeJSON(w, http.StatusOK, graphContentType, resp)
 	return nil
+}
+
+func (d *directory) domain(name string) map[string]any {
+	for _, dom := range d.domains {
+		if id, _ := dom["id"].(string); strings.EqualFold(id, name) {
+			return dom
+		}
+	}
+	return nil
+}
+
+// initialDomain is the tenant's *.onmicrosoft.com domain.
+func (d *directory) initialDomain() string {
+	for _, dom := range d.domains {
+		if initial, _ := dom["isInitial"].(bool); initial {
+			id, _ := dom["id"].(string)
+			return id
+		}
+	}
+	return ""
+}
+
+// knowsTenant reports whether a token request's tenant segment names this tenant (id or any domain).
+func (d *directory) knowsTenant(tenant string) bool {
+	return strings.EqualFold(tenant, d.tenantID) || d.domain(tenant) != nil
+}
+
+// syncVerifiedDomains keeps organization.verifiedDomains in step with the domain list.
+func (d *directory) syncVerifiedDomains() {
+	var verified []any
+	for _, dom := range d.domains {
+		if ok, _ := dom["isVerified"].(bool); !ok {
+			continue
+		}
+		isDefault, _ := dom["isDefault"].(bool)
+		isInitial, _ := dom["isInitial"].(bool)
+		capabilities := "Email, OfficeCommunicationsOnline"
+		if isInitial {
+			capabilities = "Email, OfficeCommunicationsOnline, MoeraDomain"
+		}
+		verified = append(verified, map[string]any{
+			"capabilities": capabilities, "isDefault": isDefault, "isInitial": isInitial,
+			"name": dom["id"], "type": "Managed",
+		})
+	}
+	d.organization["verifiedDomains"] = verified
 }

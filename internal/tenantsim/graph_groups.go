@@ -60,6 +60,14 @@ var groupSchema = (&entitySchema{
 
 var groupNavs = navTree{"members": nil, "owners": nil}
 
+// groupState is the groups area of the store.
+type groupState struct {
+	byID  map[string]*groupRecord // key: lower-case object id
+	order []string                // object ids in creation order
+}
+
+func newGroupState() *groupState { return &groupState{byID: map[string]*groupRecord{}} }
+
 // groupRecord is one group with its direct members and owners (object ids, in the order added).
 type groupRecord struct {
 	data      map[string]any
@@ -74,14 +82,14 @@ func (g *groupRecord) roleAssignable() bool       { b, _ := g.data["isAssignable
 func (g *groupRecord) hasMember(id string) bool {
 	return slices.Contains(g.members, strings.ToLower(id))
 }
-func (d *directory) group(id string) *groupRecord { return d.groups[strings.ToLower(id)] }
+func (d *directory) group(id string) *groupRecord { return d.groups.byID[strings.ToLower(id)] }
 
 func (d *directory) insertGroup(g *groupRecord) {
 	key := strings.ToLower(g.id())
-	if _, ok := d.groups[key]; !ok {
-		d.groupOrder = append(d.groupOrder, key)
+	if _, ok := d.groups.byID[key]; !ok {
+		d.groups.order = append(d.groups.order, key)
 	}
-	d.groups[key] = g
+	d.groups.byID[key] = g
 }
 
 // Group describes a group for AddGroup. Members are object ids of users, groups or service principals.
@@ -185,40 +193,24 @@ func (d *directory) addMember(g *groupRecord, memberID string) error {
 
 // listGroups is GET /groups.
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	q, gerr := parseListQuery(r, groupSchema, applicationsDefaultPage, applicationsMaxPage)
-	if gerr != nil {
-		return gerr
-	}
-	opts, gerr := parseExpand(r.URL.Query().Get("$expand"), groupSchema.typeName, groupNavs)
-	if gerr != nil {
-		return gerr
-	}
-	if len(opts) > 0 {
-		q.top = min(q.top, expandMaxPage)
-	}
-	now := time.Now()
-	s.dir.mu.RLock()
-	defer s.dir.mu.RUnlock()
-	var matched []*groupRecord
-	for _, key := range s.dir.groupOrder {
-		if g := s.dir.groups[key]; g.visible(now) && (q.filter == nil || q.filter.match(g.data)) {
-			matched = append(matched, g)
+	return s.listDirectorySet(w, r, &groupList)
+}
+
+var groupList = directoryList{
+	name: "groups", schema: groupSchema, navs: groupNavs,
+	visible: func(d *directory, now time.Time) []map[string]any {
+		var out []map[string]any
+		for _, key := range d.groups.order {
+			if g := d.groups.byID[key]; g.visible(now) {
+				out = append(out, g.data)
+			}
 		}
-	}
-	items := make([]map[string]any, len(matched))
-	for i, g := range matched {
-		items[i] = g.data
-	}
-	unfiltered := *q
-	unfiltered.filter = nil
-	resp := unfiltered.page(r, groupSchema, s.baseURL, s.baseURL+"/v1.0/$metadata#groups"+expandContext(q.selected, opts), items)
-	for i, v := range valueList(resp) {
-		for _, opt := range opts {
-			v[opt.name] = s.expandGroup(matched[q.offset+i], opt, now)
-		}
-	}
-	writeJSON(w, http.StatusOK, graphContentType, resp)
-	return nil
+		return out
+	},
+	expand: func(s *Server, src map[string]any, opt expandOption, now time.Time) any {
+		id, _ := src["id"].(string)
+		return s.expandGroup(s.dir.group(id), opt, now)
+	},
 }
 
 // expandGroup fills $expand=members or owners (at most 20 objects, as for every directoryObject relationship).

@@ -1,12 +1,12 @@
 package tenantsim
 
 import (
-	"encoding/binary"
-	"encoding/json"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +14,172 @@ import (
 )
 
 // userSchema is microsoft.graph.user as the v1.0 CSDL defines it.
+// userState is the users area of the store: users, their FIDO2 methods (graph_authmethods.go) and the
+// AutoLicense rules new users get (licensing.go).
+type userState struct {
+	byID         map[string]*userRecord      // key: lower-case object id
+	order        []string                    // object ids in creation order; lists keep this order across pages
+	fido2        map[string][]map[string]any // key: lower-case user id
+	autoLicenses []autoLicense
+}
+
+func newUserState() *userState {
+	return &userState{byID: map[string]*userRecord{}, fido2: map[string][]map[string]any{}}
+}
+
+// userRecord is one user: its Graph JSON plus what Graph never returns.
+type userRecord struct {
+	data            map[string]any // Graph JSON, never holding passwordProfile
+	password        *passwordHash  // nil when the account has no cloud password
+	passwordChanges int            // how many times a password was set, kept as the password history count
+	forceChange     bool           // passwordProfile.forceChangePasswordNextSignIn
+	visibleAt       time.Time      // replication delay: invisible to reads until then
+	writtenAt       time.Time      // the last create or change, for Knobs.StaleReadWindow
+	before          map[string]any // the version before writtenAt's write; nil after a create
+	deleted         bool           // soft-deleted, in deletedItems
+	deletedUPN      string         // the UPN before soft deletion, which a restore puts back
+}
+
+// wrote records a change at now for stale reads: reads may see the data as it was before (prior, a copy).
+func (u *userRecord) wrote(now time.Time, prior map[string]any) {
+	u.writtenAt, u.before = now, prior
+}
+
+// softDelete moves the user to deletedItems. Entra renames a deleted user's UPN to <object id without dashes><UPN>,
+// which frees the UPN for a new user at once; a restore whose UPN was taken meanwhile fails.
+func (u *userRecord) softDelete(now time.Time) {
+	u.deleted = true
+	u.deletedUPN = u.upn()
+	u.data["deletedDateTime"] = timestamp(now)
+	u.data["userPrincipalName"] = strings.ReplaceAll(u.id(), "-", "") + u.deletedUPN
+}
+
+func (u *userRecord) id() string { s, _ := u.data["id"].(string); return s }
+
+func (u *userRecord) upn() string { s, _ := u.data["userPrincipalName"].(string); return s }
+
+func (u *userRecord) visible(now time.Time) bool { return !now.Before(u.visibleAt) }
+
+func (u *userRecord) syncedFromOnPremises() bool {
+	synced, _ := u.data["onPremisesSyncEnabled"].(bool)
+	return synced
+}
+
+// passwordHash keeps only a salted digest; the simulator never stores or logs a plaintext password. A single
+// SHA-256 round (not a slow KDF) keeps large generated tenants fast; these are test credentials.
+type passwordHash struct {
+	salt, sum []byte
+}
+
+func hashPassword(password string) *passwordHash {
+	salt := make([]byte, 16)
+	_, _ = rand.Read(salt)
+	return &passwordHash{salt: salt, sum: digest(salt, password)}
+}
+
+func digest(salt []byte, password string) []byte {
+	h := sha256.New()
+	h.Write(salt)
+	h.Write([]byte(password))
+	return h.Sum(nil)
+}
+
+func (p *passwordHash) matches(password string) bool {
+	return p != nil && subtle.ConstantTimeCompare(digest(p.salt, password), p.sum) == 1
+}
+
+// user finds a user by object id or UPN (case-insensitive), soft-deleted or not.
+func (d *directory) user(idOrUPN string) *userRecord {
+	if u, ok := d.users.byID[strings.ToLower(idOrUPN)]; ok {
+		return u
+	}
+	if !strings.Contains(idOrUPN, "@") {
+		return nil
+	}
+	for _, id := range d.users.order {
+		if u := d.users.byID[id]; strings.EqualFold(u.upn(), idOrUPN) {
+			return u
+		}
+	}
+	return nil
+}
+
+// liveUser finds an active user that has replicated, as Graph reads by id or UPN see it.
+func (d *directory) liveUser(idOrUPN string, now time.Time) *userRecord {
+	u := d.user(idOrUPN)
+	if u == nil || u.deleted || !u.visible(now) {
+		return nil
+	}
+	return u
+}
+
+// usersWhere returns the users in creation order that satisfy keep.
+func (d *directory) usersWhere(keep func(*userRecord) bool) []*userRecord {
+	var out []*userRecord
+	for _, id := range d.users.order {
+		if u := d.users.byID[id]; keep(u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// upnTaken reports whether another active user holds the UPN (soft-deleted users hold a renamed one).
+func (d *directory) upnTaken(upn, exceptID string) bool {
+	for _, u := range d.users.byID {
+		if !u.deleted && strings.EqualFold(u.upn(), upn) && !strings.EqualFold(u.id(), exceptID) {
+			return true
+		}
+	}
+	return false
+}
+
+// certificateUserIDTaken reports whether another user holds the value; Entra requires tenant-wide uniqueness.
+func (d *directory) certificateUserIDTaken(value, exceptID string) bool {
+	for _, u := range d.users.byID {
+		if strings.EqualFold(u.id(), exceptID) {
+			continue
+		}
+		for _, v := range certificateUserIDs(u.data) {
+			if v == value {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func certificateUserIDs(data map[string]any) []string {
+	info, _ := data["authorizationInfo"].(map[string]any)
+	list, _ := info["certificateUserIds"].([]any)
+	var out []string
+	for _, v := range list {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (d *directory) insertUser(u *userRecord) {
+	key := strings.ToLower(u.id())
+	if _, exists := d.users.byID[key]; !exists {
+		d.users.order = append(d.users.order, key)
+	}
+	d.users.byID[key] = u
+}
+
+func (d *directory) removeUser(id string) {
+	key := strings.ToLower(id)
+	delete(d.users.byID, key)
+	for i, k := range d.users.order {
+		if k == key {
+			d.users.order = append(d.users.order[:i:i], d.users.order[i+1:]...)
+			break
+		}
+	}
+}
+
 var userSchema = (&entitySchema{
 	typeName:     "microsoft.graph.user",
 	resourceName: "User",
@@ -212,20 +378,6 @@ func checkCertificateUserIDs(body map[string]any) *graphError {
 	return nil
 }
 
-// decodeBody reads a JSON object body as Graph does, dropping instance annotations such as @odata.type.
-func decodeBody(r *http.Request) (map[string]any, *graphError) {
-	var body map[string]any
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body == nil {
-		return nil, newGraphError(http.StatusBadRequest, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
-	}
-	for key := range body {
-		if strings.HasPrefix(key, "@") {
-			delete(body, key)
-		}
-	}
-	return body, nil
-}
-
 // checkUserBody rejects what OData deserialization and the directory reject: unknown properties, read-only
 // properties and values of the wrong JSON kind. It rewrites keys to their CSDL spelling.
 func checkUserBody(body map[string]any) *graphError {
@@ -261,8 +413,6 @@ func checkUserBody(body map[string]any) *graphError {
 	}
 	return nil
 }
-
-func isKind[T any](v any) bool { _, ok := v.(T); return ok }
 
 // passwordChange is the write-only part of a body: passwordProfile.
 type passwordChange struct {
@@ -361,18 +511,6 @@ func (d *directory) checkDirectoryConstraints(body map[string]any, selfID string
 	}
 	return nil
 }
-
-// securityIdentifier derives the user's SID the way Entra does: S-1-12-1 followed by the object id as four
-// little-endian 32-bit numbers.
-func securityIdentifier(id uuid.UUID) string {
-	parts := make([]string, 4)
-	for i := range parts {
-		parts[i] = strconv.FormatUint(uint64(binary.LittleEndian.Uint32(id[i*4:])), 10)
-	}
-	return "S-1-12-1-" + strings.Join(parts, "-")
-}
-
-func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // newUserData fills in what the directory sets on every new user.
 func (d *directory) newUserData(body map[string]any, now time.Time) map[string]any {
@@ -505,15 +643,9 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, params []string
 	return nil
 }
 
-// Users lists page at 100 by default and at most 999 per page.
-const (
-	usersDefaultPage = 100
-	usersMaxPage     = 999
-)
-
 // listUsers is GET /users.
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	q, gerr := parseListQuery(r, userSchema, usersDefaultPage, usersMaxPage)
+	q, gerr := parseListQuery(r, userSchema, graphDefaultPage, graphMaxPage)
 	if gerr == nil {
 		gerr = checkSignInActivityAccess(r, q.selected)
 	}

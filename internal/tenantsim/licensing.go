@@ -23,7 +23,7 @@ func (s *Server) AutoLicense(displayNamePrefix, skuID string) error {
 	}
 	s.dir.mu.Lock()
 	defer s.dir.mu.Unlock()
-	s.dir.autoLicenses = append(s.dir.autoLicenses, autoLicense{strings.ToLower(displayNamePrefix), strings.ToLower(skuID)})
+	s.dir.users.autoLicenses = append(s.dir.users.autoLicenses, autoLicense{strings.ToLower(displayNamePrefix), strings.ToLower(skuID)})
 	return nil
 }
 
@@ -31,7 +31,7 @@ func (s *Server) AutoLicense(displayNamePrefix, skuID string) error {
 func (d *directory) applyAutoLicenses(data map[string]any) {
 	name, _ := data["displayName"].(string)
 	var licenses []any
-	for _, rule := range d.autoLicenses {
+	for _, rule := range d.users.autoLicenses {
 		if strings.HasPrefix(strings.ToLower(name), rule.displayNamePrefix) {
 			licenses = append(licenses, map[string]any{"skuId": rule.skuID, "disabledPlans": []any{}})
 		}

@@ -13,8 +13,8 @@ import (
 	"time"
 )
 
-// redacted replaces every secret value in the request log, so a log can be shared and checked with
-// the fidelity log checker (which only looks at the JSON kind of redacted values).
+// redacted replaces every secret value in the request log, so a log can be shared and checked by the request-log
+// checker of internal/fidelity (which only looks at the JSON kind of redacted values).
 const redacted = "REDACTED"
 
 // formSecrets are token-endpoint form fields whose values never reach the log.

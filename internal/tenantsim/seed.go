@@ -146,7 +146,7 @@ func (s *Server) loadFixtures(seedPath string) error {
 	}
 	d.arm = newARMState(d.subscriptionID) // ARM fixtures (arm_resources.go)
 	s.msiClientID = managedIdentityID
-	d.msiClientID = managedIdentityID
+	d.apps.msiClientID = managedIdentityID
 	d.graphSP() // every tenant holds the Microsoft Graph service principal; app permissions are grants on it
 	apps := []App{s.mainApp, {ClientID: managedIdentityID, DisplayName: "tenantsim managed identity", Roles: mainAppRoles,
 		ARMRoles: defaultARMRoles(d.subscriptionID)}}
@@ -161,7 +161,7 @@ func (s *Server) loadFixtures(seedPath string) error {
 		if err := s.RegisterApp(app); err != nil {
 			// A seed app may replace a default registration.
 			s.dir.mu.Lock()
-			delete(s.dir.apps, strings.ToLower(app.ClientID))
+			delete(s.dir.apps.registered, strings.ToLower(app.ClientID))
 			s.dir.mu.Unlock()
 			if err := s.RegisterApp(app); err != nil {
 				return err

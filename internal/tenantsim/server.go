@@ -1,22 +1,3 @@
-// Package tenantsim is a simulated Microsoft Entra ID tenant: ARM metadata, the Entra token service and the
-// Microsoft Graph v1.0 routes the provider uses, served over real TLS from loopback with the simulator's own CA.
-// The provider reaches it exactly like a private cloud, through metadata_host, so acceptance tests exercise the
-// same code paths as production. Its fidelity to Graph and ARM is checked by internal/fidelity.
-//
-// In-process use:
-//
-//	srv, err := tenantsim.Start(tenantsim.Config{})
-//	info := srv.Info() // metadata_host, ca_file, tenant_id, client_id, client_secret, subscription_id
-//
-// Clients trust the CA through SSL_CERT_FILE=info.CAFile. Go reads the system roots once per process, so an
-// in-process harness must set SSL_CERT_FILE before the process makes its first TLS connection.
-//
-// Out of process: go run ./internal/tenantsim/cmd/tenantsim prints the same Info as one JSON line. Test-only
-// control routes (no auth) mirror the state helpers: GET /_sim/info, GET /_sim/users, GET /_sim/deletedUsers,
-// PATCH /_sim/users/{id|upn} (merge, like SetUserFields), GET and PUT /_sim/knobs (Knobs as JSON),
-// GET /_sim/roleAssignmentSchedules, /_sim/roleEligibilitySchedules and /_sim/roleAssignments, GET and POST
-// /_sim/caPolicies (like CAPolicies and AddCAPolicy), PATCH /_sim/caPolicies/{id} (like SetCAPolicyFields) and GET
-// /_sim/caPolicies/{id}/outsideWriterExclusions.
 package tenantsim
 
 import (
@@ -379,40 +360,6 @@ func (s *Server) routes() *http.ServeMux {
 
 // ---- Graph ----
 
-// permissionRule says which Graph permissions a route needs: anyOf (one of a set) or allOf (every rule of a list),
-// because some APIs document "A and B" (Conditional Access writes need Policy.ReadWrite.ConditionalAccess and
-// Policy.Read.All).
-type permissionRule interface {
-	allows(c *accessClaims) bool
-	String() string
-}
-
-// anyOf is satisfied by any one of its permissions.
-type anyOf []string
-
-func (p anyOf) allows(c *accessClaims) bool { return c.hasAny(p) }
-func (p anyOf) String() string              { return strings.Join(p, " or ") }
-
-// allOf is satisfied when every one of its rules is.
-type allOf []permissionRule
-
-func (p allOf) allows(c *accessClaims) bool {
-	for _, rule := range p {
-		if !rule.allows(c) {
-			return false
-		}
-	}
-	return true
-}
-
-func (p allOf) String() string {
-	parts := make([]string, len(p))
-	for i, rule := range p {
-		parts[i] = "(" + rule.String() + ")"
-	}
-	return strings.Join(parts, " and ")
-}
-
 // Permission sets from the Graph permissions reference; any one of a set grants access.
 var (
 	userReadRoles      = anyOf{"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
@@ -458,7 +405,7 @@ func init() {
 		{"GET", "/organization/{}", orgReadRoles, (*Server).getOrganization},
 		{"POST", "/$batch", nil, (*Server).batch},
 
-		// Role management for directory roles (graph_rolemanagement.go).
+		// Role management for directory roles (graph_rolemanagement*.go).
 		{"GET", "/roleManagement/directory/roleDefinitions", roleDefinitionReadRoles, (*Server).listRoleDefinitions},
 		{"GET", "/roleManagement/directory/roleDefinitions/{}", roleDefinitionReadRoles, (*Server).getRoleDefinition},
 		{"GET", "/roleManagement/directory/roleAssignments", roleAssignmentReadRoles, (*Server).listRoleAssignments},
