@@ -37,7 +37,7 @@ func getUser(ctx context.Context, c *clients.Client, idOrUPN string) (graphUser,
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect},
 	})
 	if err == nil && u.GetId() != nil {
-		c.Memo.RememberUserFitness(*u.GetId(), clients.UserFitness{
+		RememberUserFitness(c, *u.GetId(), UserFitness{
 			Synced:   u.GetOnPremisesSyncEnabled() != nil && *u.GetOnPremisesSyncEnabled(),
 			Licenses: len(u.GetAssignedLicenses()),
 		})
@@ -185,12 +185,12 @@ func explainUpdate(m accountModel, body models.Userable, err error) string {
 		operation, strings.Join(guarded, ", "), clients.PermUserWrite.Name, ge.Code, ge.Message)
 }
 
-// domainList is the tenant's domains, read once per provider instance (clients.Memo.Domains): they change rarely
+// domainList is the tenant's domains, read once per provider instance (state.domains): they change rarely
 // and every account in a plan needs them.
 type domainList []models.Domainable
 
 func tenantDomains(ctx context.Context, c *clients.Client) (domainList, error) {
-	return c.Memo.Domains.Get(ctx, func(ctx context.Context) ([]models.Domainable, error) {
+	return stateOf(c).domains.Get(ctx, func(ctx context.Context) ([]models.Domainable, error) {
 		resp, err := clients.Graph(c).Domains().Get(ctx, nil)
 		if err != nil {
 			return nil, err

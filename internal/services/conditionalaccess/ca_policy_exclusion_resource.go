@@ -342,7 +342,7 @@ func (r *exclusionResource) Read(ctx context.Context, req resource.ReadRequest, 
 	// than a version this instance has read comes from a lagging replica: it keeps what the state says.
 	var holding []policySummary
 	for _, p := range all {
-		lagging := p.Modified.Before(r.client.Memo.CAPolicyVersions.See(p.ID, p.Modified))
+		lagging := p.Modified.Before(stateOf(r.client).policyVersions.See(p.ID, p.Modified))
 		if lagging && containsFold(managed, p.ID) || !lagging && (containsFold(managed, p.ID) || in.sel.selects(p)) && p.Excluded.hasAll(in.users, in.groups) {
 			holding = append(holding, p)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/conditionalaccess"
 )
 
 // Licences named in the unknown details: Graph refuses these reads with 403 when the tenant lacks them.
@@ -194,11 +195,11 @@ func readGlobalAdmins(ctx context.Context, c *clients.Client, f *facts) error {
 const laggingListWait = 15 * time.Second
 
 // readPolicies reads every Conditional Access policy. A policy older than a version this provider instance has
-// seen (clients.Memo.CAPolicyVersions, e.g. the exclusion's own write in the same apply) comes from a replica that
+// seen (conditionalaccess.PolicyVersions, e.g. the exclusion's own write in the same apply) comes from a replica that
 // lags: the list is read again, 1 s, 2 s, 4 s later, so that the checks do not report an exclusion the tenant
 // already holds as missing.
 func readPolicies(ctx context.Context, c *clients.Client, f *facts) error {
-	paced := clients.PacedRead(c.CARequests) // Conditional Access: one request per second per tenant, reads included
+	paced := clients.PacedRead(conditionalaccess.Requests(c)) // Conditional Access: one request per second per tenant, reads included
 	list := func(ctx context.Context) (policies []caPolicy, lagging bool, err error) {
 		resp, err := clients.Graph(c).Identity().ConditionalAccess().Policies().Get(ctx, &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
 			QueryParameters: &identity.ConditionalAccessPoliciesRequestBuilderGetQueryParameters{
@@ -213,7 +214,7 @@ func readPolicies(ctx context.Context, c *clients.Client, f *facts) error {
 				if m := p.GetModifiedDateTime(); m != nil {
 					modified = *m
 				}
-				lagging = lagging || modified.Before(c.Memo.CAPolicyVersions.See(deref(p.GetId()), modified))
+				lagging = lagging || modified.Before(conditionalaccess.PolicyVersions(c).See(deref(p.GetId()), modified))
 			}, paced...)
 		}
 		return policies, lagging, err
