@@ -354,7 +354,7 @@ func applyExclusions(ctx context.Context, c *clients.Client, policyIDs, users, g
 		wait = clients.Backoff.Next(wait)
 		all, err := listPolicies(ctx, c)
 		if err != nil {
-			return done, fmt.Errorf("%s", clients.Explain("listing Conditional Access policies to verify the change", clients.PermCARead, err))
+			return done, fmt.Errorf("%s", clients.Explain("listing Conditional Access policies to verify the change", PermCARead, err))
 		}
 		listed := map[string]policySummary{}
 		for _, p := range all {
@@ -405,7 +405,7 @@ type written struct {
 }
 
 func explainWrite(policyID string, err error) error {
-	return fmt.Errorf("%s", clients.Explain("updating Conditional Access policy "+policyID, clients.PermCAWrite, err))
+	return fmt.Errorf("%s", clients.Explain("updating Conditional Access policy "+policyID, permCAWrite, err))
 }
 
 // writeOnce reads the policy and, unless it already is as wanted, writes conditions.users with the ids added or

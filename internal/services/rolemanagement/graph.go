@@ -227,9 +227,9 @@ func (a assignment) explain(verb, roleName, method string, err error) string {
 			"active assignment\" (Graph: PATCH the policy's Expiration_Admin_Assignment rule with isExpirationRequired = false). "+
 			"Graph said: %s", roleName, roleName, ge.Message)
 	}
-	perm := clients.PermRoleScheduleWrite
+	perm := permRoleScheduleWrite
 	if method == methodDirect {
-		perm = clients.PermRoleWrite
+		perm = permRoleWrite
 	}
 	return clients.Explain(fmt.Sprintf("%s %s for %s", verb, roleName, a.principalID), perm, err)
 }
