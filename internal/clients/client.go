@@ -1,5 +1,3 @@
-// Package clients builds the authenticated Microsoft Graph and Azure Resource Manager clients every resource
-// shares, and holds what all of them need around those clients: error mapping, replication retries, logging.
 package clients
 
 import (

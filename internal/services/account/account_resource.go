@@ -1,5 +1,3 @@
-// Package account holds the emergency account itself: the breakglass_account resource, the ephemeral
-// breakglass_password, and the password generator and validators both share.
 package account
 
 import (

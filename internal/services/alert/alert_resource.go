@@ -1,5 +1,3 @@
-// Package alert implements breakglass_alert: a severity-0 Azure Monitor alert on any sign-in or change of the
-// emergency accounts, built from a tenant diagnostic setting, an action group and two scheduled query rules.
 package alert
 
 import (

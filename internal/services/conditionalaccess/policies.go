@@ -1,5 +1,3 @@
-// Package conditionalaccess holds breakglass_ca_policy_exclusion: exclusions of emergency accounts from
-// Conditional Access policies that someone else owns.
 package conditionalaccess
 
 import (

@@ -1,5 +1,3 @@
-// Package rolemanagement holds the directory-role resources: breakglass_pim_permanent_assignment today, the
-// role-assignment audit data source later.
 package rolemanagement
 
 import (
