@@ -185,7 +185,7 @@ func explainUpdate(m accountModel, body models.Userable, err error) string {
 		operation, strings.Join(guarded, ", "), permUserWrite.Name, ge.Code, ge.Message)
 }
 
-// domainList is the tenant's domains, read once per provider instance (state.domains): they change rarely
+// domainList is the tenant's domains, read once per provider instance (instanceState.domains): they change rarely
 // and every account in a plan needs them.
 type domainList []models.Domainable
 

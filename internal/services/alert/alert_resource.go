@@ -443,9 +443,9 @@ func (r *alertResource) checkSinkConflicts(ctx context.Context, req resource.Mod
 	}
 }
 
-// listedSettingsMaxAge is how old a list of diagnostic settings that ModifyPlan made (state.diagnosticSettingNames)
-// may be for the Create or Update that follows to trust it: a list seconds old tells whether the setting's name is
-// free as well as a GET of it would, one request fewer.
+// listedSettingsMaxAge is how old a list of diagnostic settings that ModifyPlan made
+// (instanceState.diagnosticSettingNames) may be for the Create or Update that follows to trust it: a list seconds
+// old tells whether the setting's name is free as well as a GET of it would, one request fewer.
 const listedSettingsMaxAge = 10 * time.Second
 
 // settingNameFree reports whether no diagnostic setting has the name, from a fresh list if there is one, else

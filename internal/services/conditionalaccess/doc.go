@@ -3,6 +3,6 @@
 //
 // It owns everything a provider instance does against the Conditional Access API: the limiter that paces every
 // request to the tenant's budget of one per second (Requests, which breakglass_posture's reads share), the
-// per-policy write locks, the shared policy list and the newest version seen of each policy (state). It never
-// creates or deletes policies.
+// per-policy write locks, the shared policy list and the newest version seen of each policy (instanceState). It
+// never creates or deletes policies.
 package conditionalaccess

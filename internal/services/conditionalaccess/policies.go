@@ -53,7 +53,7 @@ func listPolicies(ctx context.Context, c *clients.Client) ([]policySummary, erro
 }
 
 // sharedListMaxAge is how old a policy list may be for the refreshes and plans of other exclusions to use it
-// (state.policies). They only select policies and compare exclusions; writes read each policy afresh.
+// (instanceState.policies). They only select policies and compare exclusions; writes read each policy afresh.
 const sharedListMaxAge = 10 * time.Second
 
 // sharedPolicies is readPolicies, shared by every exclusion of the provider instance while seconds old.
@@ -407,7 +407,7 @@ func explainWrite(policyID string, err error) error {
 }
 
 // writeOnce reads the policy and, unless it already is as wanted, writes conditions.users with the ids added or
-// removed. A read older than a version this instance has seen (state.policyVersions) comes from a
+// removed. A read older than a version this instance has seen (instanceState.policyVersions) comes from a
 // lagging replica and is read again: writing from it would drop what the newer version holds. A throttled write
 // (429, 503, 504) is never replayed as is: the loop reads again after the wait, because the list it would have
 // sent may be stale by then (another terraform apply, or another team's script, wrote meanwhile) and writing it

@@ -34,7 +34,7 @@ func roleDefinitions(ctx context.Context, c *clients.Client) (roleCatalog, error
 }
 
 // tenantRoleDefinitions reads every role definition of the tenant once per provider instance
-// (state.roleDefinitions): the PIM assignments and the audit data sources of a configuration all resolve
+// (instanceState.roleDefinitions): the PIM assignments and the audit data sources of a configuration all resolve
 // roles from that one list.
 func tenantRoleDefinitions(ctx context.Context, c *clients.Client) ([]models.UnifiedRoleDefinitionable, error) {
 	return stateOf(c).roleDefinitions.Get(ctx, func(ctx context.Context) ([]models.UnifiedRoleDefinitionable, error) {

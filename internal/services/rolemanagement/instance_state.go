@@ -6,11 +6,11 @@ import (
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 )
 
-// state is what one provider instance keeps for role management between calls (clients.AreaState).
-type state struct {
+// instanceState is what one provider instance keeps for role management between calls (clients.AreaState).
+type instanceState struct {
 	// roleDefinitions is every directory role definition of the tenant (all pages): the PIM assignments and the
 	// audit data sources of a configuration resolve roles from one list request.
 	roleDefinitions clients.Once[[]models.UnifiedRoleDefinitionable]
 }
 
-func stateOf(c *clients.Client) *state { return clients.AreaState[state](c, nil) }
+func stateOf(c *clients.Client) *instanceState { return clients.AreaState[instanceState](c, nil) }

@@ -9,8 +9,8 @@ import (
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 )
 
-// state is what one provider instance keeps for its accounts between calls (clients.AreaState).
-type state struct {
+// instanceState is what one provider instance keeps for its accounts between calls (clients.AreaState).
+type instanceState struct {
 	// domains is the tenant's domain list: it changes rarely and every account in a plan needs it.
 	domains clients.Once[[]models.Domainable]
 
@@ -18,7 +18,7 @@ type state struct {
 	fitness   map[string]UserFitness // lower-case object id -> what the last read of the user showed
 }
 
-func stateOf(c *clients.Client) *state { return clients.AreaState[state](c, nil) }
+func stateOf(c *clients.Client) *instanceState { return clients.AreaState[instanceState](c, nil) }
 
 // UserFitness is whether a user is synced from on-premises and how many licenses it holds: what
 // breakglass_pim_permanent_assignment warns about when such a user is planned to hold a role.

@@ -7,8 +7,8 @@ import (
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 )
 
-// state is what one provider instance keeps for Conditional Access between calls (clients.AreaState).
-type state struct {
+// instanceState is what one provider instance keeps for Conditional Access between calls (clients.AreaState).
+type instanceState struct {
 	// requests paces every Conditional Access request, reads included, to the API's documented limit of one
 	// request per second per tenant (Graph throttling limits, "Identity protection and conditional access service
 	// limits"), so a plan touching 50 policies succeeds without hammering into 429s that carry no Retry-After.
@@ -30,9 +30,9 @@ type state struct {
 // writes: 99 extra 429s for 50 policies).
 const requestsPerSecond = 0.9
 
-func stateOf(c *clients.Client) *state {
-	return clients.AreaState(c, func() *state {
-		return &state{requests: rate.NewLimiter(rate.Limit(requestsPerSecond), 1)}
+func stateOf(c *clients.Client) *instanceState {
+	return clients.AreaState(c, func() *instanceState {
+		return &instanceState{requests: rate.NewLimiter(rate.Limit(requestsPerSecond), 1)}
 	})
 }
 
