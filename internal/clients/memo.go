@@ -8,17 +8,19 @@ import (
 	"time"
 )
 
-// AreaState returns the state of type T that the provider instance c keeps between calls, building it with newT
-// (T's zero value when newT is nil) on first use. Each area (a package under internal/services) keeps what it
-// remembers, its locks and its request limiters in one type of its own, so internal/clients holds the mechanisms
-// (Once, Fresh, Newest, Handoff, KeyedMutex, Pace) and knows no feature.
+// AreaState returns the state of type T that the provider instance c keeps between calls, building it with newT (T's
+// zero value when newT is nil; newT runs under AreaState's lock, so it must not call AreaState) on first use. Each
+// area (a package under internal/services) keeps what it remembers, its locks and its request limiters in one type
+// of its own, so internal/clients holds the mechanisms (Once, Fresh, Newest, Handoff, KeyedMutex, Pace) and knows no
+// feature.
 //
 // The state lives on the Client, so every resource and data source of that instance shares it and nothing else
 // does: two provider blocks (aliases) or two test providers never see each other's values, and no package keeps a
 // cache of its own. The key is T itself, not a name: issue #13 was a panic from two packages keeping different
 // types under one string key, and two distinct types cannot share a key. An area keeps T unexported, so only it
 // can reach its state, and exports accessors for what another area must share (posture paces its Conditional
-// Access reads with conditionalaccess.Requests).
+// Access reads with conditionalaccess.Requests). What two areas need alike is kept once, by the area that owns the
+// object, as Graph answered it: the other derives its own view from that copy instead of keeping a second one.
 func AreaState[T any](c *Client, newT func() *T) *T {
 	c.areas.mu.Lock()
 	defer c.areas.mu.Unlock()
