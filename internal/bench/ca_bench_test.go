@@ -21,7 +21,7 @@ const caBenchPolicies = 50
 
 // Targets for the 50-policy apply. Each request of Conditional Access costs a second of the tenant's budget, so
 // the floor of the wall time is one second per request; the provider paces at 0.9 requests per second (just under
-// the limit, see clients.caRequestsPerSecond), which alone is 1.11 times the floor.
+// the limit, see conditionalaccess.requestsPerSecond), which alone is 1.11 times the floor.
 const (
 	// caListPages: the 50 policies and the tenant's 7 make two pages of Graph's 50 (tenantsim caDefaultPage).
 	caListPages = 2

@@ -1,5 +1,3 @@
-// Package clients builds the authenticated Microsoft Graph and Azure Resource Manager clients every resource
-// shares, and holds what all of them need around those clients: error mapping, replication retries, logging.
 package clients
 
 import (
@@ -20,7 +18,6 @@ import (
 	khttp "github.com/microsoft/kiota-http-go"
 	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
-	"golang.org/x/time/rate"
 )
 
 // Client is what the provider hands every resource, data source and ephemeral resource.
@@ -47,21 +44,9 @@ type Client struct {
 	// ARM is the Azure Resource Manager pipeline (azcore: bearer token, retries, Retry-After).
 	ARM *arm.Client
 
-	// PolicyLocks serializes read-modify-write per Conditional Access policy id.
-	PolicyLocks KeyedMutex
-	// CARequests paces every Conditional Access request, reads included, to the API's documented limit of one
-	// request per second per tenant (Graph throttling limits, "Identity protection and conditional access service
-	// limits"), so a plan touching 50 policies succeeds without hammering into 429s that carry no Retry-After.
-	CARequests *rate.Limiter
-
-	// Memo is what this provider instance remembers between calls.
-	Memo Memo
+	// areas is the state each feature area keeps for this instance (AreaState).
+	areas areaStates
 }
-
-// caRequestsPerSecond stays just under Conditional Access's limit of one request per second per tenant: pacing
-// exactly at the limit lands every other request on the wrong side of the service's own bucket (measured on
-// writes: 99 extra 429s for 50 policies).
-const caRequestsPerSecond = 0.9
 
 // graphMaxRetries raises kiota's default of 3 so a throttling burst does not fail an apply; the waits themselves
 // come from Retry-After.
@@ -102,7 +87,6 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	return &Client{
 		TenantID: cfg.TenantID, SubscriptionID: cfg.SubscriptionID, Endpoints: ep, AuthMethod: method,
 		Credential: cred, GraphAdapter: graphAdapter, ARM: armClient,
-		CARequests: rate.NewLimiter(rate.Limit(caRequestsPerSecond), 1),
 	}, nil
 }
 

@@ -53,13 +53,14 @@ func graphErr(status int, code, msg string) error {
 }
 
 func TestExplain_namesTheMissingPermission(t *testing.T) {
-	msg := Explain("creating user x", PermUserWrite, graphErr(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."))
+	write := Permission{Name: "User.ReadWrite.All", Alternative: "Directory.ReadWrite.All"}
+	msg := Explain("creating user x", write, graphErr(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."))
 	for _, want := range []string{"User.ReadWrite.All", "Directory.ReadWrite.All", "admin consent", "creating user x"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("%q lacks %q", msg, want)
 		}
 	}
-	msg = Explain("reading user x", PermUserRead, graphErr(400, "Request_BadRequest", "Invalid value"))
+	msg = Explain("reading user x", Permission{Name: "User.Read.All"}, graphErr(400, "Request_BadRequest", "Invalid value"))
 	if !strings.Contains(msg, "Request_BadRequest") || strings.Contains(msg, "permission") {
 		t.Errorf("non-permission errors keep Graph's code and message: %q", msg)
 	}

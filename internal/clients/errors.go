@@ -47,34 +47,13 @@ func IsForbidden(err error) bool {
 	return ok && (ge.Status == 403 || ge.Code == "Authorization_RequestDenied")
 }
 
-// Permission names the least Graph application permission an operation needs, and what also grants it.
+// Permission names the least Graph application permission an operation needs, and what also grants it. Each area
+// declares the permissions its calls need; one that several areas need lives with the area that owns the object
+// (account.PermUserRead).
 type Permission struct {
 	Name        string
 	Alternative string
 }
-
-var (
-	PermUserRead      = Permission{Name: "User.Read.All", Alternative: "Directory.Read.All"}
-	PermUserWrite     = Permission{Name: "User.ReadWrite.All", Alternative: "Directory.ReadWrite.All"}
-	PermDomainRead    = Permission{Name: "Domain.Read.All", Alternative: "Directory.Read.All"}
-	PermDeleteRestore = Permission{Name: "User.DeleteRestore.All", Alternative: "User.ReadWrite.All"}
-	PermSignInRead    = Permission{Name: "AuditLog.Read.All"}
-	PermRoleRead      = Permission{Name: "RoleManagement.Read.Directory", Alternative: "RoleManagement.ReadWrite.Directory"}
-	PermCARead        = Permission{Name: "Policy.Read.All"}
-	PermCAWrite       = Permission{Name: "Policy.ReadWrite.ConditionalAccess (with Policy.Read.All and Application.Read.All)"}
-	// PIM schedule requests accept the narrower RoleAssignmentSchedule permission; roleAssignments (direct) only
-	// RoleManagement.ReadWrite.Directory.
-	PermRoleScheduleWrite = Permission{Name: "RoleAssignmentSchedule.ReadWrite.Directory", Alternative: "RoleManagement.ReadWrite.Directory"}
-	PermRoleWrite         = Permission{Name: "RoleManagement.ReadWrite.Directory"}
-
-	// Read by breakglass_posture.
-	PermRoleScheduleRead = Permission{Name: "RoleAssignmentSchedule.Read.Directory", Alternative: "RoleManagement.Read.Directory"}
-	PermAuthMethodRead   = Permission{Name: "UserAuthenticationMethod.Read.All", Alternative: "UserAuthMethod-Passkey.Read.All for FIDO2 keys"}
-	PermGroupMemberRead  = Permission{Name: "GroupMember.Read.All", Alternative: "Group.Read.All or Directory.Read.All"}
-
-	// Read by breakglass_privileged_applications.
-	PermApplicationRead = Permission{Name: "Application.Read.All", Alternative: "Directory.Read.All"}
-)
 
 // Explain turns a Graph error into a message a user can act on: a missing permission names the permission to
 // grant instead of Graph's bare "Insufficient privileges"; other errors keep Graph's code and message.

@@ -2,65 +2,47 @@ package clients
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
 
-// Memo is everything a provider instance remembers between calls, one typed field per value. It lives on the
-// Client, so it is shared by every resource and data source of that instance and by nothing else: two provider
-// blocks (aliases) or two test providers never see each other's values. Each field holds what Graph answered,
-// not a feature's reading of it, so two packages that need the same list derive their own views from one copy
-// and cannot disagree about its type (issue #13: two packages kept different types under one key and the
-// provider panicked).
-type Memo struct {
-	// Domains is the tenant's domain list: it changes rarely and every account in a plan needs it.
-	Domains Once[[]models.Domainable]
-	// RoleDefinitions is every directory role definition of the tenant (all pages): the PIM assignments and the
-	// audit data sources of a configuration resolve roles from one list request.
-	RoleDefinitions Once[[]models.UnifiedRoleDefinitionable]
-	// CAPolicies is the Conditional Access policy list (all pages) that the refreshes and plans of every
-	// breakglass_ca_policy_exclusion share while it is seconds old: each list costs a second of the tenant's
-	// budget, and a configuration with twenty exclusions would otherwise list twenty times per plan. The
-	// provider's own writes forget it.
-	CAPolicies Fresh[[]models.ConditionalAccessPolicyable]
-	// CAPolicyVersions is the newest modifiedDateTime this instance has seen of each Conditional Access policy, so
-	// that a read older than that is known to come from a lagging replica.
-	CAPolicyVersions Newest
-	// DiagnosticSettingNames hands the names of the tenant's Entra diagnostic settings that breakglass_alert's
-	// ModifyPlan listed to the Create or Update that follows: a list seconds old tells whether a name is free.
-	DiagnosticSettingNames Handoff[[]string]
-
-	fitnessMu   sync.Mutex
-	userFitness map[string]UserFitness // lower-case object id -> what the last read of the user showed
-}
-
-// UserFitness is whether a user is synced from on-premises and how many licenses it holds.
-type UserFitness struct {
-	Synced   bool
-	Licenses int
-}
-
-// RememberUserFitness records what a read of the user just returned. breakglass_account reads both properties
-// with every user it creates or refreshes, so an assignment planned for that user in the same Terraform walk
-// warns from this instead of reading the user a second time.
-func (m *Memo) RememberUserFitness(id string, f UserFitness) {
-	m.fitnessMu.Lock()
-	defer m.fitnessMu.Unlock()
-	if m.userFitness == nil {
-		m.userFitness = map[string]UserFitness{}
+// AreaState returns the state of type T that the provider instance c keeps between calls, building it with newT (T's
+// zero value when newT is nil; newT runs under AreaState's lock, so it must not call AreaState) on first use. Each
+// area (a package under internal/services) keeps what it remembers, its locks and its request limiters in one type
+// of its own, so internal/clients holds the mechanisms (Once, Fresh, Newest, Handoff, KeyedMutex, Pace) and knows no
+// feature.
+//
+// The state lives on the Client, so every resource and data source of that instance shares it and nothing else
+// does: two provider blocks (aliases) or two test providers never see each other's values, and no package keeps a
+// cache of its own. The key is T itself, not a name: issue #13 was a panic from two packages keeping different
+// types under one string key, and two distinct types cannot share a key. An area keeps T unexported, so only it
+// can reach its state, and exports accessors for what another area must share (posture paces its Conditional
+// Access reads with conditionalaccess.Requests). What two areas need alike is kept once, by the area that owns the
+// object, as Graph answered it: the other derives its own view from that copy instead of keeping a second one.
+func AreaState[T any](c *Client, newT func() *T) *T {
+	c.areas.mu.Lock()
+	defer c.areas.mu.Unlock()
+	key := reflect.TypeFor[T]()
+	if s, ok := c.areas.m[key].(*T); ok {
+		return s
 	}
-	m.userFitness[strings.ToLower(id)] = f
+	s := new(T)
+	if newT != nil {
+		s = newT()
+	}
+	if c.areas.m == nil {
+		c.areas.m = map[reflect.Type]any{}
+	}
+	c.areas.m[key] = s
+	return s
 }
 
-// KnownUserFitness returns what RememberUserFitness recorded for the user, if anything.
-func (m *Memo) KnownUserFitness(id string) (UserFitness, bool) {
-	m.fitnessMu.Lock()
-	defer m.fitnessMu.Unlock()
-	f, ok := m.userFitness[strings.ToLower(id)]
-	return f, ok
+// areaStates is every area's state of one Client, by the state's type (AreaState).
+type areaStates struct {
+	mu sync.Mutex
+	m  map[reflect.Type]any
 }
 
 // Once is a value read at most once per provider instance. Terraform plans the resources of a configuration at

@@ -57,14 +57,19 @@ func TestHandoffIsTakenOnceWhileFresh(t *testing.T) {
 	}
 }
 
-func TestUserFitnessIsPerIDCaseInsensitive(t *testing.T) {
-	var m Memo
-	if _, ok := m.KnownUserFitness("A"); ok {
-		t.Fatal("fitness known before anything was remembered")
+func TestAreaStateIsOnePerTypeAndClient(t *testing.T) {
+	type limits struct{ n int }
+	type names struct{ n int }
+	var a, b Client
+	got := AreaState(&a, func() *limits { return &limits{n: 1} })
+	if again := AreaState(&a, func() *limits { return &limits{n: 2} }); again != got || again.n != 1 {
+		t.Errorf("a second call built a new state: %+v", again)
 	}
-	m.RememberUserFitness("ABC", UserFitness{Synced: true, Licenses: 2})
-	if f, ok := m.KnownUserFitness("abc"); !ok || !f.Synced || f.Licenses != 2 {
-		t.Errorf("KnownUserFitness = %+v, %v", f, ok)
+	if other := AreaState[names](&a, nil); other.n != 0 {
+		t.Errorf("another type got the first type's state: %+v", other)
+	}
+	if alias := AreaState[limits](&b, nil); alias == got {
+		t.Error("two clients (provider aliases) share one state")
 	}
 }
 

@@ -2,8 +2,9 @@ package clients
 
 import "sync"
 
-// KeyedMutex serializes work per key across every resource of one provider instance: Conditional Access has no
-// ETags, so two exclusion resources doing read-modify-write on the same policy in one apply must take turns.
+// KeyedMutex serializes work per key across every resource of one provider instance: where an API has no ETags
+// (Conditional Access), two read-modify-writes of the same object in one apply cannot detect each other and must
+// take turns.
 type KeyedMutex struct {
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex

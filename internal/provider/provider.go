@@ -1,5 +1,3 @@
-// Package provider wires the breakglass provider together: its configuration schema, how that configuration
-// becomes authenticated Graph and ARM clients, and which resources, ephemeral resources and data sources exist.
 package provider
 
 import (

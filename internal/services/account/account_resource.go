@@ -1,5 +1,3 @@
-// Package account holds the emergency account itself: the breakglass_account resource, the ephemeral
-// breakglass_password, and the password generator and validators both share.
 package account
 
 import (
@@ -263,7 +261,7 @@ func (r *accountResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if upn.IsUnknown() || upn.IsNull() || req.State.Raw.IsNull() && plan.InitialDomain.IsUnknown() {
 		domains, err := tenantDomains(ctx, r.client)
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot read the tenant's domains", clients.Explain("listing domains", clients.PermDomainRead, err))
+			resp.Diagnostics.AddError("Cannot read the tenant's domains", clients.Explain("listing domains", PermDomainRead, err))
 			return
 		}
 		if d := domains.initial(); d != "" {
@@ -278,7 +276,7 @@ func (r *accountResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	domains, err := tenantDomains(ctx, r.client)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the tenant's domains", clients.Explain("listing domains", clients.PermDomainRead, err))
+		resp.Diagnostics.AddError("Cannot read the tenant's domains", clients.Explain("listing domains", PermDomainRead, err))
 		return
 	}
 	domain := upn.ValueString()[strings.LastIndex(upn.ValueString(), "@")+1:]
@@ -325,7 +323,7 @@ func (r *accountResource) Create(ctx context.Context, req resource.CreateRequest
 
 	domains, err := tenantDomains(ctx, r.client)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the tenant's domains", clients.Explain("listing domains", clients.PermDomainRead, err))
+		resp.Diagnostics.AddError("Cannot read the tenant's domains", clients.Explain("listing domains", PermDomainRead, err))
 		return
 	}
 	plan.InitialDomain = types.StringValue(domains.initial())
@@ -382,7 +380,7 @@ func (r *accountResource) Create(ctx context.Context, req resource.CreateRequest
 		return err
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the new emergency account", clients.Explain("reading user "+id, clients.PermUserRead, err))
+		resp.Diagnostics.AddError("Cannot read the new emergency account", clients.Explain("reading user "+id, PermUserRead, err))
 		return
 	}
 	resp.Diagnostics.Append(user.applyTo(ctx, &plan)...)
@@ -469,7 +467,7 @@ func (r *accountResource) Read(ctx context.Context, req resource.ReadRequest, re
 		}
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the emergency account", clients.Explain("reading user "+id, clients.PermUserRead, err))
+		resp.Diagnostics.AddError("Cannot read the emergency account", clients.Explain("reading user "+id, PermUserRead, err))
 		return
 	}
 	if recent {
@@ -585,7 +583,7 @@ func (r *accountResource) Update(ctx context.Context, req resource.UpdateRequest
 	plan.ID, plan.ObjectID, plan.InitialDomain = state.ID, state.ObjectID, state.InitialDomain
 	read, err := r.readBackUpdate(ctx, id, plan)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the emergency account", clients.Explain("reading user "+id, clients.PermUserRead, err))
+		resp.Diagnostics.AddError("Cannot read the emergency account", clients.Explain("reading user "+id, PermUserRead, err))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, read)...)
@@ -678,7 +676,7 @@ func (r *accountResource) Delete(ctx context.Context, req resource.DeleteRequest
 	id := state.ID.ValueString()
 	err := clients.Graph(r.client).Users().ByUserId(id).Delete(ctx, nil)
 	if err != nil && !clients.IsNotFound(err) {
-		resp.Diagnostics.AddError("Cannot delete the emergency account", clients.Explain("deleting user "+id, clients.PermUserWrite, err))
+		resp.Diagnostics.AddError("Cannot delete the emergency account", clients.Explain("deleting user "+id, permUserWrite, err))
 		return
 	}
 	if !state.PermanentlyDelete.ValueBool() {
@@ -690,7 +688,7 @@ func (r *accountResource) Delete(ctx context.Context, req resource.DeleteRequest
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot purge the emergency account from deleted items",
-			clients.Explain("permanently deleting user "+id, clients.PermDeleteRestore, err)+
+			clients.Explain("permanently deleting user "+id, permDeleteRestore, err)+
 				". The user is soft-deleted; purge it in the Entra admin center (Deleted users) or run destroy again.")
 	}
 }
@@ -704,7 +702,7 @@ func (r *accountResource) ImportState(ctx context.Context, req resource.ImportSt
 	user, err := getUser(ctx, r.client, req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import the emergency account",
-			clients.Explain("reading user "+req.ID, clients.PermUserRead, err)+". The import id is the user's object id or user principal name.")
+			clients.Explain("reading user "+req.ID, PermUserRead, err)+". The import id is the user's object id or user principal name.")
 		return
 	}
 	id := derefString(user.GetId())

@@ -37,7 +37,7 @@ func getUser(ctx context.Context, c *clients.Client, idOrUPN string) (graphUser,
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: userSelect},
 	})
 	if err == nil && u.GetId() != nil {
-		c.Memo.RememberUserFitness(*u.GetId(), clients.UserFitness{
+		RememberUserFitness(c, *u.GetId(), UserFitness{
 			Synced:   u.GetOnPremisesSyncEnabled() != nil && *u.GetOnPremisesSyncEnabled(),
 			Licenses: len(u.GetAssignedLicenses()),
 		})
@@ -152,7 +152,7 @@ func explainCreate(m accountModel, err error) string {
 		return fmt.Sprintf("A user named %s already exists (possibly soft-deleted: purge it from Deleted users, or "+
 			"import it with `terraform import <address> %s`).", m.UserPrincipalName.ValueString(), m.UserPrincipalName.ValueString())
 	}
-	return clients.Explain("creating user "+m.UserPrincipalName.ValueString(), clients.PermUserWrite, err)
+	return clients.Explain("creating user "+m.UserPrincipalName.ValueString(), permUserWrite, err)
 }
 
 // explainUpdate explains a refused update. Entra guards the password, accountEnabled and the CBA binding
@@ -173,7 +173,7 @@ func explainUpdate(m accountModel, body models.Userable, err error) string {
 		guarded = append(guarded, "certificate_user_ids")
 	}
 	if !clients.IsForbidden(err) || len(guarded) == 0 {
-		return clients.Explain(operation, clients.PermUserWrite, err)
+		return clients.Explain(operation, permUserWrite, err)
 	}
 	ge, _ := clients.AsGraphError(err)
 	return fmt.Sprintf("%s: Microsoft Graph refused to change %s. For a user who holds a privileged directory role, as an "+
@@ -182,15 +182,15 @@ func explainUpdate(m accountModel, body models.Userable, err error) string {
 		"a Graph application permission is not enough. Assign Privileged Authentication Administrator to the provider's identity "+
 		"(Entra admin center > Roles & admins > Privileged Authentication Administrator > Add assignments, active and permanent; "+
 		"or protect the role with PIM), then run Terraform again. The identity also needs %s. Graph said: %s %s",
-		operation, strings.Join(guarded, ", "), clients.PermUserWrite.Name, ge.Code, ge.Message)
+		operation, strings.Join(guarded, ", "), permUserWrite.Name, ge.Code, ge.Message)
 }
 
-// domainList is the tenant's domains, read once per provider instance (clients.Memo.Domains): they change rarely
+// domainList is the tenant's domains, read once per provider instance (instanceState.domains): they change rarely
 // and every account in a plan needs them.
 type domainList []models.Domainable
 
 func tenantDomains(ctx context.Context, c *clients.Client) (domainList, error) {
-	return c.Memo.Domains.Get(ctx, func(ctx context.Context) ([]models.Domainable, error) {
+	return stateOf(c).domains.Get(ctx, func(ctx context.Context) ([]models.Domainable, error) {
 		resp, err := clients.Graph(c).Domains().Get(ctx, nil)
 		if err != nil {
 			return nil, err

@@ -1,5 +1,3 @@
-// Package alert implements breakglass_alert: a severity-0 Azure Monitor alert on any sign-in or change of the
-// emergency accounts, built from a tenant diagnostic setting, an action group and two scheduled query rules.
 package alert
 
 import (
@@ -430,7 +428,7 @@ func (r *alertResource) checkSinkConflicts(ctx context.Context, req resource.Mod
 	for i, other := range list.Value {
 		names[i] = other.Name
 	}
-	r.client.Memo.DiagnosticSettingNames.Put(strings.ToLower(want.name), names)
+	stateOf(r.client).diagnosticSettingNames.Put(strings.ToLower(want.name), names)
 	for _, other := range list.Value {
 		if strings.EqualFold(other.Name, want.name) || !strings.EqualFold(other.Properties.WorkspaceID, plan.WorkspaceID.ValueString()) {
 			continue
@@ -445,15 +443,15 @@ func (r *alertResource) checkSinkConflicts(ctx context.Context, req resource.Mod
 	}
 }
 
-// listedSettingsMaxAge is how old a list of diagnostic settings that ModifyPlan made (clients.Memo
-// .DiagnosticSettingNames) may be for the Create or Update that follows to trust it: a list seconds old tells
-// whether the setting's name is free as well as a GET of it would, one request fewer.
+// listedSettingsMaxAge is how old a list of diagnostic settings that ModifyPlan made
+// (instanceState.diagnosticSettingNames) may be for the Create or Update that follows to trust it: a list seconds
+// old tells whether the setting's name is free as well as a GET of it would, one request fewer.
 const listedSettingsMaxAge = 10 * time.Second
 
 // settingNameFree reports whether no diagnostic setting has the name, from a fresh list if there is one, else
 // by reading the setting.
 func (r *alertResource) settingNameFree(ctx context.Context, obj armObject, name string) error {
-	if names, ok := r.client.Memo.DiagnosticSettingNames.Take(strings.ToLower(name), listedSettingsMaxAge); ok {
+	if names, ok := stateOf(r.client).diagnosticSettingNames.Take(strings.ToLower(name), listedSettingsMaxAge); ok {
 		if slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) }) {
 			return obj.takenError()
 		}

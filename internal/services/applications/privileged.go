@@ -123,7 +123,7 @@ func Explain(err error) string {
 	if se := (*stepError)(nil); errors.As(err, &se) {
 		return clients.Explain(se.step, se.perm, se.err)
 	}
-	return clients.Explain("reading privileged applications", clients.PermApplicationRead, err)
+	return clients.Explain("reading privileged applications", permApplicationRead, err)
 }
 
 func fail(step string, perm clients.Permission, err error) error {
@@ -237,7 +237,7 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 	sent, err := sendBatches(ctx, c, steps)
 	stats.Requests += sent
 	if err != nil {
-		return nil, stats, fail("reading service principals", clients.PermApplicationRead, err)
+		return nil, stats, fail("reading service principals", permApplicationRead, err)
 	}
 
 	// 5. Their application objects, for those published by this tenant.
@@ -293,7 +293,7 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 	sent, err = sendBatches(ctx, c, steps)
 	stats.Requests += sent
 	if err != nil {
-		return nil, stats, fail("reading application objects", clients.PermApplicationRead, err)
+		return nil, stats, fail("reading application objects", permApplicationRead, err)
 	}
 
 	var out []Application
@@ -436,7 +436,7 @@ func readGrants(ctx context.Context, c *clients.Client) (*grantsRead, error) {
 		QueryParameters: &graphsp.ServicePrincipalsRequestBuilderGetQueryParameters{Filter: &graphFilter, Select: []string{"id", "appId", "appRoles"}},
 	})
 	if err != nil {
-		return out, fail("finding the Microsoft Graph service principal", clients.PermApplicationRead, err)
+		return out, fail("finding the Microsoft Graph service principal", permApplicationRead, err)
 	}
 	if len(found.GetValue()) == 0 {
 		return out, nil // no Graph service principal, so no Graph permission was ever granted
@@ -478,7 +478,7 @@ func readGrants(ctx context.Context, c *clients.Client) (*grantsRead, error) {
 			}
 		})
 	if err != nil {
-		return out, fail("listing the grants of Microsoft Graph application permissions (appRoleAssignedTo)", clients.PermApplicationRead, err)
+		return out, fail("listing the grants of Microsoft Graph application permissions (appRoleAssignedTo)", permApplicationRead, err)
 	}
 	return out, nil
 }
@@ -495,7 +495,7 @@ func readRoleHolders(ctx context.Context, c *clients.Client) (*rolesRead, error)
 	out := &rolesRead{bySP: map[string]map[string]int{}, requests: 1} // role definitions, at most one request per provider run
 	roles, err := rolemanagement.Roles(ctx, c)
 	if err != nil {
-		return out, fail("listing role definitions", clients.PermRoleRead, err)
+		return out, fail("listing role definitions", rolemanagement.PermRoleRead, err)
 	}
 	top := maxPageSize
 	assignments := clients.Graph(c).RoleManagement().Directory().RoleAssignments()
@@ -533,7 +533,7 @@ func readRoleHolders(ctx context.Context, c *clients.Client) (*rolesRead, error)
 			out.bySP[id][name] = roleTier(role.ID)
 		})
 	if err != nil {
-		return out, fail("listing directory role assignments", clients.PermRoleRead, err)
+		return out, fail("listing directory role assignments", rolemanagement.PermRoleRead, err)
 	}
 	return out, nil
 }

@@ -1,5 +1,3 @@
-// Package applications holds breakglass_privileged_applications: the service principals that hold tenant-wide
-// power through Microsoft Graph application permissions or directory roles.
 package applications
 
 import (

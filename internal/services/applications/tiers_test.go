@@ -120,7 +120,7 @@ func TestBatchItemErrorNamesThePermission(t *testing.T) {
 	if !ok || ge.Status != http.StatusForbidden || ge.Code != "Authorization_RequestDenied" {
 		t.Fatalf("%+v %v", ge, ok)
 	}
-	wrapped := fail("reading service principals", clients.PermApplicationRead, err)
+	wrapped := fail("reading service principals", permApplicationRead, err)
 	if msg := Explain(wrapped); !strings.Contains(msg, "reading service principals") || !strings.Contains(msg, "Application.Read.All") {
 		t.Errorf("message: %s", msg)
 	}

@@ -27,7 +27,7 @@ func TestAccCARequests_everyOneWaitsForASlot(t *testing.T) {
 	}
 	policy := all[0].PolicyID()
 
-	c.CARequests = rate.NewLimiter(0, 0)
+	conditionalaccess.SetRequests(c, rate.NewLimiter(0, 0))
 	if _, err := conditionalaccess.ListPolicies(ctx, c); !paced(err) {
 		t.Errorf("the policy list was sent without a slot: %v", err)
 	}

@@ -1,5 +1,3 @@
-// Package conditionalaccess holds breakglass_ca_policy_exclusion: exclusions of emergency accounts from
-// Conditional Access policies that someone else owns.
 package conditionalaccess
 
 import (
@@ -55,19 +53,19 @@ func listPolicies(ctx context.Context, c *clients.Client) ([]policySummary, erro
 }
 
 // sharedListMaxAge is how old a policy list may be for the refreshes and plans of other exclusions to use it
-// (clients.Memo.CAPolicies). They only select policies and compare exclusions; writes read each policy afresh.
+// (instanceState.policies). They only select policies and compare exclusions; writes read each policy afresh.
 const sharedListMaxAge = 10 * time.Second
 
 // sharedPolicies is readPolicies, shared by every exclusion of the provider instance while seconds old.
 func sharedPolicies(ctx context.Context, c *clients.Client) ([]models.ConditionalAccessPolicyable, error) {
-	return c.Memo.CAPolicies.Get(ctx, sharedListMaxAge, func(ctx context.Context) ([]models.ConditionalAccessPolicyable, error) {
+	return stateOf(c).policies.Get(ctx, sharedListMaxAge, func(ctx context.Context) ([]models.ConditionalAccessPolicyable, error) {
 		return readPolicies(ctx, c)
 	})
 }
 
 // readPolicies is listPolicies as Graph answered it.
 func readPolicies(ctx context.Context, c *clients.Client) ([]models.ConditionalAccessPolicyable, error) {
-	options := clients.PacedRead(c.CARequests)
+	options := clients.PacedRead(Requests(c))
 	resp, err := clients.Graph(c).Identity().ConditionalAccess().Policies().Get(ctx,
 		&identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{Options: options})
 	if err != nil {
@@ -82,7 +80,7 @@ func readPolicies(ctx context.Context, c *clients.Client) ([]models.ConditionalA
 	err = it.Iterate(ctx, func(p models.ConditionalAccessPolicyable) bool {
 		out = append(out, p)
 		if m := p.GetModifiedDateTime(); m != nil {
-			c.Memo.CAPolicyVersions.See(deref(p.GetId()), *m)
+			stateOf(c).policyVersions.See(deref(p.GetId()), *m)
 		}
 		return true
 	})
@@ -252,7 +250,7 @@ func (u usersCondition) hasAll(users, groups []string) bool {
 
 var errorMapping = abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
 
-// Every Conditional Access request of a provider instance waits for a slot of clients.Client.CARequests
+// Every Conditional Access request of a provider instance waits for a slot of its limiter, Requests
 // (clients.PacedRead, clients.PacedWrite): the tenant allows one request per second, reads included, for all apps
 // together.
 
@@ -263,7 +261,7 @@ func readUsers(ctx context.Context, c *clients.Client, id string) (usersConditio
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	ri.AddRequestOptions(clients.PacedRead(c.CARequests))
+	ri.AddRequestOptions(clients.PacedRead(Requests(c)))
 	raw, err := c.GraphAdapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
 	if err != nil {
 		return nil, time.Time{}, err
@@ -298,7 +296,7 @@ func writeUsers(ctx context.Context, c *clients.Client, id string, users usersCo
 	if err != nil {
 		return err
 	}
-	ri.AddRequestOptions(clients.PacedWrite(c.CARequests))
+	ri.AddRequestOptions(clients.PacedWrite(Requests(c)))
 	body, err := json.Marshal(map[string]any{"conditions": map[string]any{"users": users}})
 	if err != nil {
 		return err
@@ -354,7 +352,7 @@ func applyExclusions(ctx context.Context, c *clients.Client, policyIDs, users, g
 		wait = clients.Backoff.Next(wait)
 		all, err := listPolicies(ctx, c)
 		if err != nil {
-			return done, fmt.Errorf("%s", clients.Explain("listing Conditional Access policies to verify the change", clients.PermCARead, err))
+			return done, fmt.Errorf("%s", clients.Explain("listing Conditional Access policies to verify the change", PermCARead, err))
 		}
 		listed := map[string]policySummary{}
 		for _, p := range all {
@@ -405,17 +403,17 @@ type written struct {
 }
 
 func explainWrite(policyID string, err error) error {
-	return fmt.Errorf("%s", clients.Explain("updating Conditional Access policy "+policyID, clients.PermCAWrite, err))
+	return fmt.Errorf("%s", clients.Explain("updating Conditional Access policy "+policyID, permCAWrite, err))
 }
 
 // writeOnce reads the policy and, unless it already is as wanted, writes conditions.users with the ids added or
-// removed. A read older than a version this instance has seen (clients.Memo.CAPolicyVersions) comes from a
+// removed. A read older than a version this instance has seen (instanceState.policyVersions) comes from a
 // lagging replica and is read again: writing from it would drop what the newer version holds. A throttled write
 // (429, 503, 504) is never replayed as is: the loop reads again after the wait, because the list it would have
 // sent may be stale by then (another terraform apply, or another team's script, wrote meanwhile) and writing it
 // would silently drop their exclusions.
 func writeOnce(ctx context.Context, c *clients.Client, policyID string, users, groups []string, add bool) (written, error) {
-	unlock := c.PolicyLocks.Lock(policyID)
+	unlock := stateOf(c).policyLocks.Lock(policyID)
 	defer unlock()
 	throttled, stale := 0, time.Duration(0)
 	for {
@@ -423,7 +421,7 @@ func writeOnce(ctx context.Context, c *clients.Client, policyID string, users, g
 		if err != nil {
 			return written{}, err
 		}
-		if modified.Before(c.Memo.CAPolicyVersions.See(policyID, modified)) {
+		if modified.Before(stateOf(c).policyVersions.See(policyID, modified)) {
 			if stale = clients.Backoff.Next(stale); !clients.Sleep(ctx, stale) {
 				return written{}, ctx.Err()
 			}
@@ -444,7 +442,7 @@ func writeOnce(ctx context.Context, c *clients.Client, policyID string, users, g
 		if err != nil {
 			return written{}, err
 		}
-		c.Memo.CAPolicies.Forget()
+		stateOf(c).policies.Forget()
 		return written{base: modified, wrote: true, writes: 1}, nil
 	}
 }

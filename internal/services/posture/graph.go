@@ -20,6 +20,9 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/conditionalaccess"
+	roles "github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
 )
 
 // Licences named in the unknown details: Graph refuses these reads with 403 when the tenant lacks them.
@@ -86,12 +89,12 @@ func readUsers(ctx context.Context, c *clients.Client, ids []string, f *facts) e
 			if ge, ok := clients.AsGraphError(err); ok && (ge.Status == 400 || clients.IsForbidden(err)) && selectFields[len(selectFields)-1] == "signInActivity" {
 				// 403: no AuditLog.Read.All or no P1 licence; 400: a query Graph serves only without signInActivity.
 				// Either way the accounts are read again without it and only recent_test_sign_in is unknown.
-				f.SignInGap = refusal("reading the accounts' signInActivity", clients.PermSignInRead, licenceP1, ge)
+				f.SignInGap = refusal("reading the accounts' signInActivity", permSignInRead, licenceP1, ge)
 				selectFields = selectFields[:len(selectFields)-1]
 				continue
 			}
 			var gerr error
-			f.UsersGap, gerr = gap("reading the accounts", clients.PermUserRead, "", err)
+			f.UsersGap, gerr = gap("reading the accounts", account.PermUserRead, "", err)
 			for _, id := range ids {
 				f.Accounts = append(f.Accounts, userFacts{ID: id}) // known by id only
 			}
@@ -133,7 +136,7 @@ func readInitialDomain(ctx context.Context, c *clients.Client, f *facts) error {
 		QueryParameters: &domains.DomainsRequestBuilderGetQueryParameters{Select: []string{"id", "isInitial"}},
 	})
 	if err != nil {
-		f.DomainsGap, err = gap("reading the tenant's domains", clients.PermDomainRead, "", err)
+		f.DomainsGap, err = gap("reading the tenant's domains", account.PermDomainRead, "", err)
 		return err
 	}
 	for _, d := range resp.GetValue() {
@@ -166,9 +169,9 @@ func readGlobalAdmins(ctx context.Context, c *clients.Client, f *facts) error {
 	}
 	ge, ok := clients.AsGraphError(err)
 	if !ok || ge.Status != 400 && ge.Status != 403 {
-		return fmt.Errorf("%s", clients.Explain("reading the Global Administrator assignments", clients.PermRoleScheduleRead, err))
+		return fmt.Errorf("%s", clients.Explain("reading the Global Administrator assignments", permRoleScheduleRead, err))
 	}
-	pimRefusal := refusal("reading PIM's role assignment schedule instances", clients.PermRoleScheduleRead, licencePIM, ge)
+	pimRefusal := refusal("reading PIM's role assignment schedule instances", permRoleScheduleRead, licencePIM, ge)
 	direct, err := clients.Graph(c).RoleManagement().Directory().RoleAssignments().Get(ctx, &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetQueryParameters{Filter: &filter},
 	})
@@ -184,7 +187,7 @@ func readGlobalAdmins(ctx context.Context, c *clients.Client, f *facts) error {
 		f.GlobalAdmins = nil
 		f.GlobalAdminGap = pimRefusal
 	default:
-		return fmt.Errorf("%s", clients.Explain("reading the Global Administrator assignments", clients.PermRoleRead, err))
+		return fmt.Errorf("%s", clients.Explain("reading the Global Administrator assignments", roles.PermRoleRead, err))
 	}
 	return nil
 }
@@ -194,11 +197,11 @@ func readGlobalAdmins(ctx context.Context, c *clients.Client, f *facts) error {
 const laggingListWait = 15 * time.Second
 
 // readPolicies reads every Conditional Access policy. A policy older than a version this provider instance has
-// seen (clients.Memo.CAPolicyVersions, e.g. the exclusion's own write in the same apply) comes from a replica that
+// seen (conditionalaccess.PolicyVersions, e.g. the exclusion's own write in the same apply) comes from a replica that
 // lags: the list is read again, 1 s, 2 s, 4 s later, so that the checks do not report an exclusion the tenant
 // already holds as missing.
 func readPolicies(ctx context.Context, c *clients.Client, f *facts) error {
-	paced := clients.PacedRead(c.CARequests) // Conditional Access: one request per second per tenant, reads included
+	paced := clients.PacedRead(conditionalaccess.Requests(c)) // Conditional Access: one request per second per tenant, reads included
 	list := func(ctx context.Context) (policies []caPolicy, lagging bool, err error) {
 		resp, err := clients.Graph(c).Identity().ConditionalAccess().Policies().Get(ctx, &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
 			QueryParameters: &identity.ConditionalAccessPoliciesRequestBuilderGetQueryParameters{
@@ -213,7 +216,7 @@ func readPolicies(ctx context.Context, c *clients.Client, f *facts) error {
 				if m := p.GetModifiedDateTime(); m != nil {
 					modified = *m
 				}
-				lagging = lagging || modified.Before(c.Memo.CAPolicyVersions.See(deref(p.GetId()), modified))
+				lagging = lagging || modified.Before(conditionalaccess.PolicyVersions(c).See(deref(p.GetId()), modified))
 			}, paced...)
 		}
 		return policies, lagging, err
@@ -229,7 +232,7 @@ func readPolicies(ctx context.Context, c *clients.Client, f *facts) error {
 	f.Policies = policies
 	if err != nil {
 		f.Policies = nil
-		f.PoliciesGap, err = gap("reading the Conditional Access policies", clients.PermCARead, licenceP1, err)
+		f.PoliciesGap, err = gap("reading the Conditional Access policies", conditionalaccess.PermCARead, licenceP1, err)
 	}
 	return err
 }
@@ -274,7 +277,7 @@ func readFIDO2(ctx context.Context, c *clients.Client, ids []string, f *facts) e
 		case r.status == 404:
 			f.FIDO2[strings.ToLower(ids[i])] = 0
 		case r.status == 403:
-			f.FIDO2Gap = refusal("reading the accounts' FIDO2 methods", clients.PermAuthMethodRead, "", r.graphError())
+			f.FIDO2Gap = refusal("reading the accounts' FIDO2 methods", permAuthMethodRead, "", r.graphError())
 		case r.status >= 300:
 			return fmt.Errorf("reading the FIDO2 methods of %s: HTTP %d %s", ids[i], r.status, r.graphError().Message)
 		default:
@@ -335,7 +338,7 @@ func readExcludedGroups(ctx context.Context, c *clients.Client, f *facts, allowe
 		case r.status == 404: // a deleted group excludes nobody
 			continue
 		case r.status == 403:
-			f.GroupsGap = refusal("reading the members of excluded groups", clients.PermGroupMemberRead, "", r.graphError())
+			f.GroupsGap = refusal("reading the members of excluded groups", permGroupMemberRead, "", r.graphError())
 			continue
 		case r.status >= 300:
 			return fmt.Errorf("reading the members of group %s: HTTP %d %s", groups[i], r.status, r.graphError().Message)
@@ -358,7 +361,7 @@ func readExcludedGroups(ctx context.Context, c *clients.Client, f *facts, allowe
 				break
 			}
 			if body, err = getRaw(ctx, c, page.NextLink); err != nil {
-				return fmt.Errorf("%s", clients.Explain("reading the members of group "+groups[i], clients.PermGroupMemberRead, err))
+				return fmt.Errorf("%s", clients.Explain("reading the members of group "+groups[i], permGroupMemberRead, err))
 			}
 		}
 	}
@@ -478,7 +481,7 @@ func sendBatch(ctx context.Context, c *clients.Client, paths []string, indexes [
 	ri.SetStreamContentAndContentType(body, "application/json")
 	raw, err := c.GraphAdapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
 	if err != nil {
-		return nil, fmt.Errorf("%s", clients.Explain("sending a Graph $batch", clients.PermUserRead, err))
+		return nil, fmt.Errorf("%s", clients.Explain("sending a Graph $batch", account.PermUserRead, err))
 	}
 	data, _ := raw.([]byte)
 	var resp struct {

@@ -1,5 +1,3 @@
-// Package posture holds the breakglass_posture data source: Microsoft's emergency access recommendations, checked
-// against the tenant for a set of accounts, as pass/fail/warn/unknown verdicts usable in check blocks.
 package posture
 
 import (

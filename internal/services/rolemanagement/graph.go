@@ -14,6 +14,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
 )
 
 // assignment is the identity of one role assignment: who, which role, where.
@@ -226,9 +227,9 @@ func (a assignment) explain(verb, roleName, method string, err error) string {
 			"active assignment\" (Graph: PATCH the policy's Expiration_Admin_Assignment rule with isExpirationRequired = false). "+
 			"Graph said: %s", roleName, roleName, ge.Message)
 	}
-	perm := clients.PermRoleScheduleWrite
+	perm := permRoleScheduleWrite
 	if method == methodDirect {
-		perm = clients.PermRoleWrite
+		perm = permRoleWrite
 	}
 	return clients.Explain(fmt.Sprintf("%s %s for %s", verb, roleName, a.principalID), perm, err)
 }
@@ -236,17 +237,17 @@ func (a assignment) explain(verb, roleName, method string, err error) string {
 // userFitness reports whether a user is synced and how many licenses it holds, from what this provider instance
 // already read of the user (breakglass_account) or else from Graph; ok is false for non-users or when the read
 // fails (the warning is advisory and must not block the plan).
-func userFitness(ctx context.Context, c *clients.Client, id string) (clients.UserFitness, bool) {
-	if f, ok := c.Memo.KnownUserFitness(id); ok {
+func userFitness(ctx context.Context, c *clients.Client, id string) (account.UserFitness, bool) {
+	if f, ok := account.KnownUserFitness(c, id); ok {
 		return f, true
 	}
 	u, err := clients.Graph(c).Users().ByUserId(id).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id", "onPremisesSyncEnabled", "assignedLicenses"}},
 	})
 	if err != nil {
-		return clients.UserFitness{}, false
+		return account.UserFitness{}, false
 	}
-	f := clients.UserFitness{Synced: u.GetOnPremisesSyncEnabled() != nil && *u.GetOnPremisesSyncEnabled(), Licenses: len(u.GetAssignedLicenses())}
-	c.Memo.RememberUserFitness(id, f)
+	f := account.UserFitness{Synced: u.GetOnPremisesSyncEnabled() != nil && *u.GetOnPremisesSyncEnabled(), Licenses: len(u.GetAssignedLicenses())}
+	account.RememberUserFitness(c, id, f)
 	return f, true
 }

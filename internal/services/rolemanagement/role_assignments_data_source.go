@@ -189,7 +189,7 @@ func (d *roleAssignmentsDataSource) Read(ctx context.Context, req datasource.Rea
 	if len(roleNames) > 0 {
 		roles, err := Roles(ctx, d.client)
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot read the directory roles", clients.Explain("listing role definitions", clients.PermRoleRead, err))
+			resp.Diagnostics.AddError("Cannot read the directory roles", clients.Explain("listing role definitions", PermRoleRead, err))
 			return
 		}
 		filter.RoleIDs = map[string]bool{}
@@ -215,7 +215,7 @@ func (d *roleAssignmentsDataSource) Read(ctx context.Context, req datasource.Rea
 	rows, err := ListRoleAssignments(ctx, d.client, includeEligible)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the directory role assignments",
-			clients.Explain(Step(err, "listing role assignments"), clients.PermRoleRead, err))
+			clients.Explain(Step(err, "listing role assignments"), PermRoleRead, err))
 		return
 	}
 	rows = filter.Apply(rows)

@@ -1,5 +1,3 @@
-// Package rolemanagement holds the directory-role resources: breakglass_pim_permanent_assignment today, the
-// role-assignment audit data source later.
 package rolemanagement
 
 import (
@@ -36,10 +34,10 @@ func roleDefinitions(ctx context.Context, c *clients.Client) (roleCatalog, error
 }
 
 // tenantRoleDefinitions reads every role definition of the tenant once per provider instance
-// (clients.Memo.RoleDefinitions): the PIM assignments and the audit data sources of a configuration all resolve
+// (instanceState.roleDefinitions): the PIM assignments and the audit data sources of a configuration all resolve
 // roles from that one list.
 func tenantRoleDefinitions(ctx context.Context, c *clients.Client) ([]models.UnifiedRoleDefinitionable, error) {
-	return c.Memo.RoleDefinitions.Get(ctx, func(ctx context.Context) ([]models.UnifiedRoleDefinitionable, error) {
+	return stateOf(c).roleDefinitions.Get(ctx, func(ctx context.Context) ([]models.UnifiedRoleDefinitionable, error) {
 		var defs []models.UnifiedRoleDefinitionable
 		err := listAll(ctx,
 			func(ctx context.Context) (models.UnifiedRoleDefinitionCollectionResponseable, error) {

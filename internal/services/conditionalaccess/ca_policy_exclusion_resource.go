@@ -206,7 +206,7 @@ func (r *exclusionResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	raw, err := sharedPolicies(ctx, r.client)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", clients.PermCARead, err))
+		resp.Diagnostics.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", PermCARead, err))
 		return
 	}
 	all := summarize(raw)
@@ -260,7 +260,7 @@ func (r *exclusionResource) resolveTargets(ctx context.Context, plan *exclusionM
 	raw, err := sharedPolicies(ctx, r.client)
 	all := summarize(raw)
 	if err != nil {
-		diags.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", clients.PermCARead, err))
+		diags.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", PermCARead, err))
 		return nil, diags
 	}
 	if diags.Append(workloadIdentityError(in.sel, all)...); diags.HasError() {
@@ -334,7 +334,7 @@ func (r *exclusionResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	raw, err := sharedPolicies(ctx, r.client)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", clients.PermCARead, err))
+		resp.Diagnostics.AddError("Cannot list Conditional Access policies", clients.Explain("listing Conditional Access policies", PermCARead, err))
 		return
 	}
 	all := summarize(raw)
@@ -342,7 +342,7 @@ func (r *exclusionResource) Read(ctx context.Context, req resource.ReadRequest, 
 	// than a version this instance has read comes from a lagging replica: it keeps what the state says.
 	var holding []policySummary
 	for _, p := range all {
-		lagging := p.Modified.Before(r.client.Memo.CAPolicyVersions.See(p.ID, p.Modified))
+		lagging := p.Modified.Before(stateOf(r.client).policyVersions.See(p.ID, p.Modified))
 		if lagging && containsFold(managed, p.ID) || !lagging && (containsFold(managed, p.ID) || in.sel.selects(p)) && p.Excluded.hasAll(in.users, in.groups) {
 			holding = append(holding, p)
 		}

@@ -170,7 +170,7 @@ func (r *pimAssignmentResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	catalog, err := roleDefinitions(ctx, r.client)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the directory roles", clients.Explain("listing role definitions", clients.PermRoleRead, err))
+		resp.Diagnostics.AddError("Cannot read the directory roles", clients.Explain("listing role definitions", PermRoleRead, err))
 		return
 	}
 	var role roleDefinition
@@ -244,7 +244,7 @@ func (r *pimAssignmentResource) Create(ctx context.Context, req resource.CreateR
 		return err
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the new role assignment", clients.Explain("reading role assignment "+a.id(), clients.PermRoleRead, err))
+		resp.Diagnostics.AddError("Cannot read the new role assignment", clients.Explain("reading role assignment "+a.id(), PermRoleRead, err))
 		return
 	}
 	found.applyTo(&plan)
@@ -264,7 +264,7 @@ func (r *pimAssignmentResource) Read(ctx context.Context, req resource.ReadReque
 
 	found, err := assignmentOf(state).read(ctx, r.client, state.AssignmentMethod.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the role assignment", clients.Explain("reading role assignment "+state.ID.ValueString(), clients.PermRoleRead, err))
+		resp.Diagnostics.AddError("Cannot read the role assignment", clients.Explain("reading role assignment "+state.ID.ValueString(), PermRoleRead, err))
 		return
 	}
 	if found == nil {
@@ -306,7 +306,7 @@ func (r *pimAssignmentResource) Update(ctx context.Context, req resource.UpdateR
 		}
 		found, err := a.read(ctx, r.client, plan.AssignmentMethod.ValueString())
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot read the role assignment", clients.Explain("reading role assignment "+a.id(), clients.PermRoleRead, err))
+			resp.Diagnostics.AddError("Cannot read the role assignment", clients.Explain("reading role assignment "+a.id(), PermRoleRead, err))
 			return
 		}
 		if found != nil {

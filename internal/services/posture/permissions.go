@@ -1,0 +1,13 @@
+package posture
+
+import "github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+
+// The Graph application permissions only breakglass_posture's reads need; the ones it shares with other areas
+// come from the area that owns the object (account.PermUserRead, rolemanagement.PermRoleRead,
+// conditionalaccess.PermCARead).
+var (
+	permSignInRead       = clients.Permission{Name: "AuditLog.Read.All"}
+	permRoleScheduleRead = clients.Permission{Name: "RoleAssignmentSchedule.Read.Directory", Alternative: "RoleManagement.Read.Directory"}
+	permAuthMethodRead   = clients.Permission{Name: "UserAuthenticationMethod.Read.All", Alternative: "UserAuthMethod-Passkey.Read.All for FIDO2 keys"}
+	permGroupMemberRead  = clients.Permission{Name: "GroupMember.Read.All", Alternative: "Group.Read.All or Directory.Read.All"}
+)
