@@ -8,6 +8,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 )
 
 // GlobalAdministratorRoleID is the template id of Global Administrator, the same in every tenant.
@@ -130,9 +131,9 @@ func IsPrivileged(def models.UnifiedRoleDefinitionable) bool {
 	case bool:
 		return v
 	}
-	id := deref(def.GetTemplateId())
+	id := helpers.Deref(def.GetTemplateId())
 	if id == "" {
-		id = deref(def.GetId())
+		id = helpers.Deref(def.GetId())
 	}
 	_, ok := privilegedRoleTemplates[strings.ToLower(id)]
 	return ok
