@@ -16,12 +16,12 @@ import (
 	"time"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
-	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/identity"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 )
 
 // Match selectors.
@@ -67,32 +67,29 @@ func sharedPolicies(ctx context.Context, c *clients.Client) ([]models.Conditiona
 
 // readPolicies is listPolicies as Graph answered it.
 func readPolicies(ctx context.Context, c *clients.Client) ([]models.ConditionalAccessPolicyable, error) {
-	options := clients.PacedRead(c.CARequests)
-	resp, err := clients.Graph(c).Identity().ConditionalAccess().Policies().Get(ctx,
-		&identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{Options: options})
-	if err != nil {
-		return nil, err
-	}
-	it, err := msgraphcore.NewPageIterator[models.ConditionalAccessPolicyable](resp, c.GraphAdapter, models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue)
-	if err != nil {
-		return nil, err
-	}
-	it.SetReqOptions(options)
+	paced := &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{Options: clients.PacedRead(c.CARequests)}
+	all := clients.Graph(c).Identity().ConditionalAccess().Policies()
 	var out []models.ConditionalAccessPolicyable
-	err = it.Iterate(ctx, func(p models.ConditionalAccessPolicyable) bool {
-		out = append(out, p)
-		if m := p.GetModifiedDateTime(); m != nil {
-			c.Memo.CAPolicyVersions.See(deref(p.GetId()), *m)
-		}
-		return true
-	})
+	err := clients.ListAll(ctx,
+		func(ctx context.Context) (models.ConditionalAccessPolicyCollectionResponseable, error) {
+			return all.Get(ctx, paced)
+		},
+		func(ctx context.Context, link string) (models.ConditionalAccessPolicyCollectionResponseable, error) {
+			return all.WithUrl(link).Get(ctx, paced)
+		},
+		func(p models.ConditionalAccessPolicyable) {
+			out = append(out, p)
+			if m := p.GetModifiedDateTime(); m != nil {
+				c.Memo.CAPolicyVersions.See(helpers.Deref(p.GetId()), *m)
+			}
+		})
 	return out, err
 }
 
 func summarize(policies []models.ConditionalAccessPolicyable) []policySummary {
 	out := make([]policySummary, 0, len(policies))
 	for _, p := range policies {
-		s := policySummary{ID: deref(p.GetId()), DisplayName: deref(p.GetDisplayName())}
+		s := policySummary{ID: helpers.Deref(p.GetId()), DisplayName: helpers.Deref(p.GetDisplayName())}
 		if m := p.GetModifiedDateTime(); m != nil {
 			s.Modified = *m
 		}
@@ -496,11 +493,4 @@ func anySlice(ss []string) []any {
 
 func containsFold(list []string, v string) bool {
 	return slices.ContainsFunc(list, func(s string) bool { return strings.EqualFold(s, v) })
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
