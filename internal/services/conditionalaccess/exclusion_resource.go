@@ -3,7 +3,6 @@ package conditionalaccess
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/validate"
 )
 
 var (
@@ -35,8 +35,6 @@ var (
 
 // defaultTimeout allows for 50+ policies at the CA API's one write per second.
 const defaultTimeout = 15 * time.Minute
-
-var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // NewExclusionResource is the breakglass_ca_policy_exclusion constructor.
 func NewExclusionResource() resource.Resource { return &exclusionResource{} }
@@ -71,7 +69,7 @@ func guidList(desc string) schema.ListAttribute {
 		Validators: []validator.List{
 			listvalidator.SizeAtLeast(1),
 			listvalidator.UniqueValues(),
-			listvalidator.ValueStringsAre(stringvalidator.RegexMatches(guidPattern, "must be an object id (GUID)")),
+			listvalidator.ValueStringsAre(validate.ObjectID()),
 		},
 		PlanModifiers: []planmodifier.List{ignoreOrder{}},
 	}
