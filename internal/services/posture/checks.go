@@ -9,6 +9,7 @@ import (
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/alert"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
 )
 
 // Check statuses. Only fail makes `passed` false: warn is advice (a report-only policy, a name that reveals the
@@ -48,10 +49,6 @@ const (
 	minAccounts = 2
 	maxAccounts = 4
 )
-
-// globalAdministratorRoleID is the Global Administrator role's template id, the same in every tenant; role
-// assignments of built-in roles name it as roleDefinitionId.
-const globalAdministratorRoleID = "62e90394-69f5-4237-9190-012177145e10"
 
 // Conditional Access policy states.
 const (
@@ -481,7 +478,7 @@ func exclusion(f *facts, p caPolicy, userID string) string {
 			return "group"
 		}
 	}
-	if containsFold(p.ExcludeRoles, globalAdministratorRoleID) && f.GlobalAdminGap == "" && globalAdminProblem(f.GlobalAdmins, userID) == "" {
+	if containsFold(p.ExcludeRoles, rolemanagement.GlobalAdministratorRoleID) && f.GlobalAdminGap == "" && globalAdminProblem(f.GlobalAdmins, userID) == "" {
 		return "role"
 	}
 	if len(p.ExcludeGroups) > 0 && f.GroupsGap != "" {

@@ -14,11 +14,12 @@ import (
 	graphgroups "github.com/microsoftgraph/msgraph-sdk-go/groups"
 	"github.com/microsoftgraph/msgraph-sdk-go/identity"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
-	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
+	graphrm "github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
 )
 
 // Licences named in the unknown details: Graph refuses these reads with 403 when the tenant lacks them.
@@ -141,12 +142,12 @@ func readInitialDomain(ctx context.Context, c *clients.Client, f *facts) error {
 // how each is held (directly or through a group) and until when, whether made through PIM or not. A tenant
 // without PIM licensing refuses them; then the directory's roleAssignments (always permanent there) stand in.
 func readGlobalAdmins(ctx context.Context, c *clients.Client, f *facts) error {
-	filter := fmt.Sprintf("roleDefinitionId eq '%s'", globalAdministratorRoleID)
+	filter := fmt.Sprintf("roleDefinitionId eq '%s'", rolemanagement.GlobalAdministratorRoleID)
 	instances := clients.Graph(c).RoleManagement().Directory().RoleAssignmentScheduleInstances()
 	err := clients.ListAll(ctx,
 		func(ctx context.Context) (models.UnifiedRoleAssignmentScheduleInstanceCollectionResponseable, error) {
-			return instances.Get(ctx, &rolemanagement.DirectoryRoleAssignmentScheduleInstancesRequestBuilderGetRequestConfiguration{
-				QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleInstancesRequestBuilderGetQueryParameters{
+			return instances.Get(ctx, &graphrm.DirectoryRoleAssignmentScheduleInstancesRequestBuilderGetRequestConfiguration{
+				QueryParameters: &graphrm.DirectoryRoleAssignmentScheduleInstancesRequestBuilderGetQueryParameters{
 					Filter: &filter, Select: []string{"id", "principalId", "directoryScopeId", "memberType", "endDateTime"},
 				},
 			})
@@ -171,8 +172,8 @@ func readGlobalAdmins(ctx context.Context, c *clients.Client, f *facts) error {
 	direct := clients.Graph(c).RoleManagement().Directory().RoleAssignments()
 	err = clients.ListAll(ctx,
 		func(ctx context.Context) (models.UnifiedRoleAssignmentCollectionResponseable, error) {
-			return direct.Get(ctx, &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{
-				QueryParameters: &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetQueryParameters{Filter: &filter},
+			return direct.Get(ctx, &graphrm.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &graphrm.DirectoryRoleAssignmentsRequestBuilderGetQueryParameters{Filter: &filter},
 			})
 		},
 		func(ctx context.Context, link string) (models.UnifiedRoleAssignmentCollectionResponseable, error) {
