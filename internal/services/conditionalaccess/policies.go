@@ -130,9 +130,9 @@ func (s selection) selects(p policySummary) bool {
 		return false
 	}
 	if s.Match == "" {
-		return containsFold(s.PolicyIDs, p.ID)
+		return helpers.ContainsFold(s.PolicyIDs, p.ID)
 	}
-	if containsFold(s.Except, p.ID) {
+	if helpers.ContainsFold(s.Except, p.ID) {
 		return false
 	}
 	switch p.State {
@@ -162,7 +162,7 @@ func (s selection) selects(p policySummary) bool {
 func (s selection) workloadIdentityIDs(all []policySummary) []string {
 	var out []string
 	for _, p := range all {
-		if p.WorkloadIdentity && containsFold(s.PolicyIDs, p.ID) {
+		if p.WorkloadIdentity && helpers.ContainsFold(s.PolicyIDs, p.ID) {
 			out = append(out, fmt.Sprintf("%s (%q)", p.ID, p.DisplayName))
 		}
 	}
@@ -213,12 +213,12 @@ func (u usersCondition) withExclusions(users, groups []string, add bool) (usersC
 		next := current
 		if add {
 			for _, id := range ids {
-				if !containsFold(next, id) {
+				if !helpers.ContainsFold(next, id) {
 					next = append(slices.Clone(next), id)
 				}
 			}
 		} else {
-			next = slices.DeleteFunc(slices.Clone(current), func(v string) bool { return containsFold(ids, v) })
+			next = slices.DeleteFunc(slices.Clone(current), func(v string) bool { return helpers.ContainsFold(ids, v) })
 		}
 		if len(next) != len(current) {
 			changed = true
@@ -235,12 +235,12 @@ func (u usersCondition) withExclusions(users, groups []string, add bool) (usersC
 // hasAll reports whether every id is excluded.
 func (u usersCondition) hasAll(users, groups []string) bool {
 	for _, id := range users {
-		if !containsFold(u.ids("excludeUsers"), id) {
+		if !helpers.ContainsFold(u.ids("excludeUsers"), id) {
 			return false
 		}
 	}
 	for _, id := range groups {
-		if !containsFold(u.ids("excludeGroups"), id) {
+		if !helpers.ContainsFold(u.ids("excludeGroups"), id) {
 			return false
 		}
 	}
@@ -471,12 +471,12 @@ func throttledFor(err error, times int) (time.Duration, bool) {
 
 func anyExcluded(u usersCondition, users, groups []string) bool {
 	for _, id := range users {
-		if containsFold(u.ids("excludeUsers"), id) {
+		if helpers.ContainsFold(u.ids("excludeUsers"), id) {
 			return true
 		}
 	}
 	for _, id := range groups {
-		if containsFold(u.ids("excludeGroups"), id) {
+		if helpers.ContainsFold(u.ids("excludeGroups"), id) {
 			return true
 		}
 	}
@@ -489,8 +489,4 @@ func anySlice(ss []string) []any {
 		out[i] = s
 	}
 	return out
-}
-
-func containsFold(list []string, v string) bool {
-	return slices.ContainsFunc(list, func(s string) bool { return strings.EqualFold(s, v) })
 }

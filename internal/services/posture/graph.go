@@ -313,11 +313,11 @@ func readExcludedGroups(ctx context.Context, c *clients.Client, f *facts, allowe
 	var groups []string
 	seen := map[string]bool{}
 	for _, p := range f.Policies {
-		if p.State != policyEnabled && p.State != policyReportOnly || !p.couldBlock() || containsFold(allowed, p.ID) {
+		if p.State != policyEnabled && p.State != policyReportOnly || !p.couldBlock() || helpers.ContainsFold(allowed, p.ID) {
 			continue
 		}
 		for _, a := range f.subjects() {
-			if !a.Found || !p.mayApplyTo(a.ID) || containsFold(p.ExcludeUsers, a.ID) {
+			if !a.Found || !p.mayApplyTo(a.ID) || helpers.ContainsFold(p.ExcludeUsers, a.ID) {
 				continue
 			}
 			for _, g := range p.ExcludeGroups {
