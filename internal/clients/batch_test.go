@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -199,7 +200,7 @@ func TestSendBatch_itemErrors(t *testing.T) {
 
 	stop := context.Canceled
 	sent, err := SendBatch(context.Background(), adapter, userRequests(t, adapter, 45), func(int, BatchResponse) error { return stop })
-	if err != stop || sent != 1 {
+	if !errors.Is(err, stop) || sent != 1 {
 		t.Errorf("settle's error: got %v after %d envelopes, want it returned after the first", err, sent)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	abstractions "github.com/microsoft/kiota-abstractions-go"
+	absser "github.com/microsoft/kiota-abstractions-go/serialization"
 	graphapps "github.com/microsoftgraph/msgraph-sdk-go/applications"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	graphrm "github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
@@ -219,27 +220,17 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 		}
 		requests = append(requests, info)
 	}
-	sent, err := clients.SendBatch(ctx, c.GraphAdapter, requests, func(_ int, r clients.BatchResponse) error {
-		if err := r.Err(); err != nil {
-			return err
-		}
-		page, err := clients.ParseAs[models.ServicePrincipalCollectionResponseable](r.Body, models.CreateServicePrincipalCollectionResponseFromDiscriminatorValue)
-		if err != nil {
-			return err
-		}
-		return clients.ListAll(ctx,
-			func(context.Context) (models.ServicePrincipalCollectionResponseable, error) { return page, nil },
-			func(ctx context.Context, link string) (models.ServicePrincipalCollectionResponseable, error) {
-				stats.Requests++
-				return clients.Graph(c).ServicePrincipals().WithUrl(link).Get(ctx, nil)
-			},
-			func(sp models.ServicePrincipalable) {
-				stats.ServicePrincipals++
-				if cand := candidates[strings.ToLower(helpers.Deref(sp.GetId()))]; cand != nil {
-					cand.sp = sp
-				}
-			})
-	})
+	sent, err := readBatched(ctx, c, requests, models.CreateServicePrincipalCollectionResponseFromDiscriminatorValue,
+		func(ctx context.Context, link string) (models.ServicePrincipalCollectionResponseable, error) {
+			stats.Requests++
+			return clients.Graph(c).ServicePrincipals().WithUrl(link).Get(ctx, nil)
+		},
+		func(sp models.ServicePrincipalable) {
+			stats.ServicePrincipals++
+			if cand := candidates[strings.ToLower(helpers.Deref(sp.GetId()))]; cand != nil {
+				cand.sp = sp
+			}
+		})
 	stats.Requests += sent
 	if err != nil {
 		return nil, stats, fail("reading service principals", clients.PermApplicationRead, err)
@@ -278,27 +269,17 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 		}
 		requests = append(requests, info)
 	}
-	sent, err = clients.SendBatch(ctx, c.GraphAdapter, requests, func(_ int, r clients.BatchResponse) error {
-		if err := r.Err(); err != nil {
-			return err
-		}
-		page, err := clients.ParseAs[models.ApplicationCollectionResponseable](r.Body, models.CreateApplicationCollectionResponseFromDiscriminatorValue)
-		if err != nil {
-			return err
-		}
-		return clients.ListAll(ctx,
-			func(context.Context) (models.ApplicationCollectionResponseable, error) { return page, nil },
-			func(ctx context.Context, link string) (models.ApplicationCollectionResponseable, error) {
-				stats.Requests++
-				return clients.Graph(c).Applications().WithUrl(link).Get(ctx, nil)
-			},
-			func(app models.Applicationable) {
-				stats.Applications++
-				if cand := byAppID[strings.ToLower(helpers.Deref(app.GetAppId()))]; cand != nil {
-					cand.app = app
-				}
-			})
-	})
+	sent, err = readBatched(ctx, c, requests, models.CreateApplicationCollectionResponseFromDiscriminatorValue,
+		func(ctx context.Context, link string) (models.ApplicationCollectionResponseable, error) {
+			stats.Requests++
+			return clients.Graph(c).Applications().WithUrl(link).Get(ctx, nil)
+		},
+		func(app models.Applicationable) {
+			stats.Applications++
+			if cand := byAppID[strings.ToLower(helpers.Deref(app.GetAppId()))]; cand != nil {
+				cand.app = app
+			}
+		})
 	stats.Requests += sent
 	if err != nil {
 		return nil, stats, fail("reading application objects", clients.PermApplicationRead, err)
@@ -410,6 +391,22 @@ func endOf(c Credential) int64 {
 		return 0
 	}
 	return c.End.Unix()
+}
+
+// readBatched sends list requests in $batch and reads each answer to its end: the first page comes in the batch,
+// next fetches the rest.
+func readBatched[T any, P clients.CollectionPage[T]](ctx context.Context, c *clients.Client, requests []*abstractions.RequestInformation,
+	factory absser.ParsableFactory, next func(context.Context, string) (P, error), each func(T)) (int, error) {
+	return clients.SendBatch(ctx, c.GraphAdapter, requests, func(_ int, r clients.BatchResponse) error {
+		if err := r.Err(); err != nil {
+			return err
+		}
+		page, err := clients.ParseAs[P](r.Body, factory)
+		if err != nil {
+			return err
+		}
+		return clients.ListAll(ctx, func(context.Context) (P, error) { return page, nil }, next, each)
+	})
 }
 
 // ownerTenant is the tenant that publishes a service principal's application (appOwnerOrganizationId).
