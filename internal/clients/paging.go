@@ -18,9 +18,9 @@ type CollectionPage[T any] interface {
 }
 
 // ListAll reads a Graph collection to its end: first fetches page one, next fetches each @odata.nextLink through
-// the same request builder (WithUrl), so every page gets the typed Graph error mapping that Explain needs and
-// the request options (pacing) of the first. The SDK's PageIterator is not used: it takes its options once for
-// every list and cannot start from a page read inside a $batch.
+// the same request builder (WithUrl), so every page gets the ODataError mapping that Explain needs. The SDK's
+// PageIterator is not used: its later pages fail with a bare ApiError (it maps errors only through an error
+// registry key nothing registers), so a 403 on page two would lose Graph's code.
 func ListAll[T any, P CollectionPage[T]](ctx context.Context, first func(context.Context) (P, error), next func(context.Context, string) (P, error), each func(T)) error {
 	return FollowPages(ctx, first, next, func(page P) (string, error) {
 		for _, item := range page.GetValue() {
