@@ -7,6 +7,8 @@ import (
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 )
 
 // GraphError is what the provider needs from a failed Graph call: the HTTP status and Graph's error code.
@@ -22,8 +24,8 @@ func AsGraphError(err error) (GraphError, bool) {
 	if errors.As(err, &odata) {
 		ge := GraphError{Status: odata.ResponseStatusCode}
 		if main := odata.GetErrorEscaped(); main != nil {
-			ge.Code = deref(main.GetCode())
-			ge.Message = deref(main.GetMessage())
+			ge.Code = helpers.Deref(main.GetCode())
+			ge.Message = helpers.Deref(main.GetMessage())
 		}
 		return ge, true
 	}
@@ -83,11 +85,4 @@ func Explain(operation string, perm Permission, err error) string {
 		parts = append(parts, ge.Message)
 	}
 	return strings.Join(parts, " ")
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

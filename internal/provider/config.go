@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/validate"
 )
 
 // providerModel is the provider block as Terraform hands it over.
@@ -102,7 +103,7 @@ func (m providerModel) resolve(env func(string) (string, bool)) (clients.Config,
 		}
 	}
 	for attr, v := range map[string]string{"tenant_id": cfg.TenantID, "client_id": cfg.ClientID, "subscription_id": cfg.SubscriptionID} {
-		if v != "" && !isGUID(v) {
+		if v != "" && !validate.IsGUID(v) {
 			diags.AddAttributeError(path.Root(attr), "Invalid "+attr, fmt.Sprintf("%q is not a GUID such as 00000000-0000-0000-0000-000000000000.", v))
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/conditionalaccess"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/posture"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/validate"
 )
 
 // Address is the provider's Registry address; Terraform and the test harness both use it.
@@ -59,12 +60,12 @@ func (p *breakglassProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"tenant_id": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: envNote("The Microsoft Entra tenant (directory) ID.", "ARM_TENANT_ID"),
-				Validators:          []validator.String{guidValidator()},
+				Validators:          []validator.String{validate.GUID()},
 			},
 			"client_id": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: envNote("The client (application) ID of the app registration or managed identity the provider signs in as.", "ARM_CLIENT_ID"),
-				Validators:          []validator.String{guidValidator()},
+				Validators:          []validator.String{validate.GUID()},
 			},
 			"client_secret": schema.StringAttribute{
 				Optional:            true,
@@ -130,7 +131,7 @@ func (p *breakglassProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"subscription_id": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: envNote("The Azure subscription used for alert resources.", "ARM_SUBSCRIPTION_ID"),
-				Validators:          []validator.String{guidValidator()},
+				Validators:          []validator.String{validate.GUID()},
 			},
 		},
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 )
 
 var (
@@ -358,7 +359,7 @@ func (r *accountResource) Create(ctx context.Context, req resource.CreateRequest
 		tflog.Warn(ctx, "creating the user failed, but the user exists: adopting it", map[string]any{"id": adopted, "error": err.Error()})
 		id = adopted
 	} else {
-		id = derefString(created.GetId())
+		id = helpers.Deref(created.GetId())
 	}
 	// Keep the id in state at once: if anything below fails, the next apply finds the user instead of creating a twin.
 	plan.ID, plan.ObjectID = types.StringValue(id), types.StringValue(id)
@@ -419,10 +420,10 @@ func (r *accountResource) findLostCreate(ctx context.Context, plan accountModel,
 		user, err = getUser(ctx, r.client, upn)
 		return err
 	})
-	if lookErr != nil || !strings.EqualFold(derefString(user.GetDisplayName()), plan.DisplayName.ValueString()) {
+	if lookErr != nil || !strings.EqualFold(helpers.Deref(user.GetDisplayName()), plan.DisplayName.ValueString()) {
 		return "", false
 	}
-	return derefString(user.GetId()), true
+	return helpers.Deref(user.GetId()), true
 }
 
 // lostCreateHint tells the user how to adopt an account a failed create may have made after all.
@@ -705,7 +706,7 @@ func (r *accountResource) ImportState(ctx context.Context, req resource.ImportSt
 			clients.Explain("reading user "+req.ID, PermUserRead, err)+". The import id is the user's object id or user principal name.")
 		return
 	}
-	id := derefString(user.GetId())
+	id := helpers.Deref(user.GetId())
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("password_length"), DefaultPasswordLength)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("permanently_delete"), false)...)

@@ -16,6 +16,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 )
 
 type tfsdkConfig = tfsdk.Config
@@ -48,7 +49,7 @@ func getUser(ctx context.Context, c *clients.Client, idOrUPN string) (graphUser,
 // applyTo copies what Graph reports into the model, so a change made outside Terraform shows as drift.
 func (u graphUser) applyTo(ctx context.Context, m *accountModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	m.ID = types.StringValue(derefString(u.GetId()))
+	m.ID = types.StringValue(helpers.Deref(u.GetId()))
 	m.ObjectID = m.ID
 	m.DisplayName = types.StringPointerValue(u.GetDisplayName())
 	m.UserPrincipalName = types.StringPointerValue(u.GetUserPrincipalName())
@@ -88,7 +89,7 @@ func newUserBody(ctx context.Context, m accountModel, password string) (models.U
 	u.SetMailNickname(m.MailNickname.ValueStringPointer())
 	u.SetUserPrincipalName(m.UserPrincipalName.ValueStringPointer())
 	u.SetPasswordProfile(passwordProfile(password))
-	u.SetPasswordPolicies(ptr(passwordPolicies))
+	u.SetPasswordPolicies(new(passwordPolicies))
 	if !m.UsageLocation.IsNull() && !m.UsageLocation.IsUnknown() {
 		u.SetUsageLocation(m.UsageLocation.ValueStringPointer())
 	}
@@ -116,7 +117,7 @@ func patchUserBody(ctx context.Context, plan, state accountModel, password strin
 	}
 	if password != "" {
 		u.SetPasswordProfile(passwordProfile(password))
-		u.SetPasswordPolicies(ptr(passwordPolicies))
+		u.SetPasswordPolicies(new(passwordPolicies))
 	}
 	var diags diag.Diagnostics
 	if !plan.CertificateUserIDs.Equal(state.CertificateUserIDs) {
@@ -128,7 +129,7 @@ func patchUserBody(ctx context.Context, plan, state accountModel, password strin
 func passwordProfile(password string) models.PasswordProfileable {
 	p := models.NewPasswordProfile()
 	p.SetPassword(&password)
-	p.SetForceChangePasswordNextSignIn(ptr(false))
+	p.SetForceChangePasswordNextSignIn(new(false))
 	return p
 }
 
@@ -202,7 +203,7 @@ func tenantDomains(ctx context.Context, c *clients.Client) (domainList, error) {
 func (d domainList) initial() string {
 	for _, dom := range d {
 		if dom.GetIsInitial() != nil && *dom.GetIsInitial() {
-			return derefString(dom.GetId())
+			return helpers.Deref(dom.GetId())
 		}
 	}
 	return ""
@@ -216,7 +217,7 @@ func (d domainList) verifiedNames() []string {
 	var names []string
 	for _, dom := range d {
 		if dom.GetIsVerified() != nil && *dom.GetIsVerified() {
-			names = append(names, derefString(dom.GetId()))
+			names = append(names, helpers.Deref(dom.GetId()))
 		}
 	}
 	return names
@@ -234,13 +235,4 @@ func neutralNickname() (string, error) {
 		b[i] = alphabet[n.Int64()]
 	}
 	return "acct-" + string(b), nil
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func derefString(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

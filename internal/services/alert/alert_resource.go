@@ -33,6 +33,7 @@ import (
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/validate"
 )
 
 var (
@@ -68,7 +69,6 @@ var (
 )
 
 var (
-	guidPattern        = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	namePattern        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,230}[A-Za-z0-9_]$`)
 	resourceGroupRegex = regexp.MustCompile(`^[-\w._()]{0,89}[-\w_()]$`)
 	locationPattern    = regexp.MustCompile(`^[a-z0-9]+$`)
@@ -138,7 +138,7 @@ func (r *alertResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"object_id": schema.StringAttribute{
 						Required: true, MarkdownDescription: "The account's object id.",
-						Validators: []validator.String{stringvalidator.RegexMatches(guidPattern, "must be an object id (GUID)")},
+						Validators: []validator.String{validate.ObjectID()},
 					},
 					"user_principal_name": schema.StringAttribute{
 						Required: true, MarkdownDescription: "The account's user principal name (matched case-insensitively).",

@@ -9,12 +9,15 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	abstractions "github.com/microsoft/kiota-abstractions-go"
+	absser "github.com/microsoft/kiota-abstractions-go/serialization"
 	graphapps "github.com/microsoftgraph/msgraph-sdk-go/applications"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	graphrm "github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 	graphsp "github.com/microsoftgraph/msgraph-sdk-go/serviceprincipals"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
 )
 
@@ -170,7 +173,7 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 	// 1-3. Who holds what: Graph permissions and directory roles, read at the same time.
 	var grants *grantsRead
 	var roleHolders *rolesRead
-	err := parallel(ctx,
+	err := clients.Parallel(ctx,
 		func(ctx context.Context) (err error) { grants, err = readGrants(ctx, c); return err },
 		func(ctx context.Context) (err error) { roleHolders, err = readRoleHolders(ctx, c); return err },
 	)
@@ -202,11 +205,11 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 		}
 	}
 	slices.Sort(ids)
-	var steps []batchStep
-	for _, chunk := range chunks(ids, idsPerFilter) {
+	var requests []*abstractions.RequestInformation
+	for chunk := range slices.Chunk(ids, clients.ValuesPerIn) {
 		info, err := clients.Graph(c).ServicePrincipals().ToGetRequestInformation(ctx, &graphsp.ServicePrincipalsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &graphsp.ServicePrincipalsRequestBuilderGetQueryParameters{
-				Filter: ptr(inFilter("id", chunk)),
+				Filter: new(clients.InFilter("id", chunk)),
 				Select: []string{"id", "appId", "displayName", "appOwnerOrganizationId", "verifiedPublisher", "servicePrincipalType",
 					"keyCredentials", "passwordCredentials"},
 				Expand: []string{"owners"},
@@ -215,26 +218,19 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 		if err != nil {
 			return nil, stats, err
 		}
-		steps = append(steps, batchStep{info: info, handle: func(ctx context.Context, body []byte) error {
-			page, err := parseAs[models.ServicePrincipalCollectionResponseable](body, models.CreateServicePrincipalCollectionResponseFromDiscriminatorValue)
-			if err != nil {
-				return err
-			}
-			return listAll(ctx,
-				func(context.Context) (models.ServicePrincipalCollectionResponseable, error) { return page, nil },
-				func(ctx context.Context, link string) (models.ServicePrincipalCollectionResponseable, error) {
-					stats.Requests++
-					return clients.Graph(c).ServicePrincipals().WithUrl(link).Get(ctx, nil)
-				},
-				func(sp models.ServicePrincipalable) {
-					stats.ServicePrincipals++
-					if cand := candidates[strings.ToLower(deref(sp.GetId()))]; cand != nil {
-						cand.sp = sp
-					}
-				})
-		}})
+		requests = append(requests, info)
 	}
-	sent, err := sendBatches(ctx, c, steps)
+	sent, err := readBatched(ctx, c, requests, models.CreateServicePrincipalCollectionResponseFromDiscriminatorValue,
+		func(ctx context.Context, link string) (models.ServicePrincipalCollectionResponseable, error) {
+			stats.Requests++
+			return clients.Graph(c).ServicePrincipals().WithUrl(link).Get(ctx, nil)
+		},
+		func(sp models.ServicePrincipalable) {
+			stats.ServicePrincipals++
+			if cand := candidates[strings.ToLower(helpers.Deref(sp.GetId()))]; cand != nil {
+				cand.sp = sp
+			}
+		})
 	stats.Requests += sent
 	if err != nil {
 		return nil, stats, fail("reading service principals", permApplicationRead, err)
@@ -255,15 +251,15 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 		if c.TenantID != "" && !strings.EqualFold(owner, c.TenantID) {
 			continue
 		}
-		appID := strings.ToLower(deref(cand.sp.GetAppId()))
+		appID := strings.ToLower(helpers.Deref(cand.sp.GetAppId()))
 		byAppID[appID] = cand
 		appIDs = append(appIDs, appID)
 	}
-	steps = steps[:0]
-	for _, chunk := range chunks(appIDs, idsPerFilter) {
+	requests = requests[:0]
+	for chunk := range slices.Chunk(appIDs, clients.ValuesPerIn) {
 		info, err := clients.Graph(c).Applications().ToGetRequestInformation(ctx, &graphapps.ApplicationsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &graphapps.ApplicationsRequestBuilderGetQueryParameters{
-				Filter: ptr(inFilter("appId", chunk)),
+				Filter: new(clients.InFilter("appId", chunk)),
 				Select: []string{"id", "appId", "displayName", "keyCredentials", "passwordCredentials"},
 				Expand: []string{"owners"},
 			},
@@ -271,26 +267,19 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 		if err != nil {
 			return nil, stats, err
 		}
-		steps = append(steps, batchStep{info: info, handle: func(ctx context.Context, body []byte) error {
-			page, err := parseAs[models.ApplicationCollectionResponseable](body, models.CreateApplicationCollectionResponseFromDiscriminatorValue)
-			if err != nil {
-				return err
-			}
-			return listAll(ctx,
-				func(context.Context) (models.ApplicationCollectionResponseable, error) { return page, nil },
-				func(ctx context.Context, link string) (models.ApplicationCollectionResponseable, error) {
-					stats.Requests++
-					return clients.Graph(c).Applications().WithUrl(link).Get(ctx, nil)
-				},
-				func(app models.Applicationable) {
-					stats.Applications++
-					if cand := byAppID[strings.ToLower(deref(app.GetAppId()))]; cand != nil {
-						cand.app = app
-					}
-				})
-		}})
+		requests = append(requests, info)
 	}
-	sent, err = sendBatches(ctx, c, steps)
+	sent, err = readBatched(ctx, c, requests, models.CreateApplicationCollectionResponseFromDiscriminatorValue,
+		func(ctx context.Context, link string) (models.ApplicationCollectionResponseable, error) {
+			stats.Requests++
+			return clients.Graph(c).Applications().WithUrl(link).Get(ctx, nil)
+		},
+		func(app models.Applicationable) {
+			stats.Applications++
+			if cand := byAppID[strings.ToLower(helpers.Deref(app.GetAppId()))]; cand != nil {
+				cand.app = app
+			}
+		})
 	stats.Requests += sent
 	if err != nil {
 		return nil, stats, fail("reading application objects", permApplicationRead, err)
@@ -320,18 +309,18 @@ func ListPrivilegedApplications(ctx context.Context, c *clients.Client, opts Opt
 func build(id string, cand *candidate, now time.Time) Application {
 	sp := cand.sp
 	app := Application{
-		ServicePrincipalID: id, AppID: deref(sp.GetAppId()), DisplayName: deref(sp.GetDisplayName()),
+		ServicePrincipalID: id, AppID: helpers.Deref(sp.GetAppId()), DisplayName: helpers.Deref(sp.GetDisplayName()),
 		OwnerTenantID: ownerTenant(sp), Tier: cand.tier(),
 	}
 	app.FirstParty = firstPartyTenants[app.OwnerTenantID]
 	if vp := sp.GetVerifiedPublisher(); vp != nil {
-		app.Publisher = deref(vp.GetDisplayName())
+		app.Publisher = helpers.Deref(vp.GetDisplayName())
 	}
 	if app.Publisher == "" {
 		// publisherName is a beta property; a v1.0 answer carries it only when Graph adds it there.
 		switch v := sp.GetAdditionalData()["publisherName"].(type) {
 		case *string:
-			app.Publisher = deref(v)
+			app.Publisher = helpers.Deref(v)
 		case string:
 			app.Publisher = v
 		}
@@ -348,12 +337,12 @@ func build(id string, cand *candidate, now time.Time) Application {
 	owners := map[string]Owner{}
 	addOwners := func(objs []models.DirectoryObjectable) {
 		for _, o := range objs {
-			owner := Owner{ID: strings.ToLower(deref(o.GetId()))}
+			owner := Owner{ID: strings.ToLower(helpers.Deref(o.GetId()))}
 			switch v := o.(type) {
 			case models.Userable:
-				owner.DisplayName, owner.UserPrincipalName = deref(v.GetDisplayName()), deref(v.GetUserPrincipalName())
+				owner.DisplayName, owner.UserPrincipalName = helpers.Deref(v.GetDisplayName()), helpers.Deref(v.GetUserPrincipalName())
 			case models.ServicePrincipalable:
-				owner.DisplayName = deref(v.GetDisplayName())
+				owner.DisplayName = helpers.Deref(v.GetDisplayName())
 			}
 			if owner.ID != "" {
 				owners[owner.ID] = owner
@@ -378,7 +367,7 @@ func build(id string, cand *candidate, now time.Time) Application {
 func credentials(passwords []models.PasswordCredentialable, keys []models.KeyCredentialable, source string, now time.Time) []Credential {
 	var out []Credential
 	add := func(kind string, keyID *uuid.UUID, name *string, end *time.Time) {
-		c := Credential{Type: kind, DisplayName: deref(name), End: end, Source: source}
+		c := Credential{Type: kind, DisplayName: helpers.Deref(name), End: end, Source: source}
 		if keyID != nil {
 			c.KeyID = keyID.String()
 		}
@@ -404,6 +393,22 @@ func endOf(c Credential) int64 {
 	return c.End.Unix()
 }
 
+// readBatched sends list requests in $batch and reads each answer to its end: the first page comes in the batch,
+// next fetches the rest.
+func readBatched[T any, P clients.CollectionPage[T]](ctx context.Context, c *clients.Client, requests []*abstractions.RequestInformation,
+	factory absser.ParsableFactory, next func(context.Context, string) (P, error), each func(T)) (int, error) {
+	return clients.SendBatch(ctx, c.GraphAdapter, requests, func(_ int, r clients.BatchResponse) error {
+		if err := r.Err(); err != nil {
+			return err
+		}
+		page, err := clients.ParseAs[P](r.Body, factory)
+		if err != nil {
+			return err
+		}
+		return clients.ListAll(ctx, func(context.Context) (P, error) { return page, nil }, next, each)
+	})
+}
+
 // ownerTenant is the tenant that publishes a service principal's application (appOwnerOrganizationId).
 func ownerTenant(sp models.ServicePrincipalable) string {
 	if id := sp.GetAppOwnerOrganizationId(); id != nil {
@@ -411,15 +416,6 @@ func ownerTenant(sp models.ServicePrincipalable) string {
 	}
 	return ""
 }
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func ptr[T any](v T) *T { return &v }
 
 // grantsRead is what the Graph permission grants say: service principal id -> permission -> tier.
 type grantsRead struct {
@@ -445,12 +441,12 @@ func readGrants(ctx context.Context, c *clients.Client) (*grantsRead, error) {
 	names := map[string]string{}
 	for _, role := range graph.GetAppRoles() {
 		if role.GetId() != nil {
-			names[strings.ToLower(role.GetId().String())] = deref(role.GetValue())
+			names[strings.ToLower(role.GetId().String())] = helpers.Deref(role.GetValue())
 		}
 	}
-	top := maxPageSize
-	grants := clients.Graph(c).ServicePrincipals().ByServicePrincipalId(deref(graph.GetId())).AppRoleAssignedTo()
-	err = listAll(ctx,
+	top := clients.MaxPageSize
+	grants := clients.Graph(c).ServicePrincipals().ByServicePrincipalId(helpers.Deref(graph.GetId())).AppRoleAssignedTo()
+	err = clients.ListAll(ctx,
 		func(ctx context.Context) (models.AppRoleAssignmentCollectionResponseable, error) {
 			out.requests++
 			return grants.Get(ctx, &graphsp.ItemAppRoleAssignedToRequestBuilderGetRequestConfiguration{
@@ -465,7 +461,7 @@ func readGrants(ctx context.Context, c *clients.Client) (*grantsRead, error) {
 		},
 		func(a models.AppRoleAssignmentable) {
 			out.count++
-			if !strings.EqualFold(deref(a.GetPrincipalType()), "ServicePrincipal") || a.GetAppRoleId() == nil || a.GetPrincipalId() == nil {
+			if !strings.EqualFold(helpers.Deref(a.GetPrincipalType()), "ServicePrincipal") || a.GetAppRoleId() == nil || a.GetPrincipalId() == nil {
 				return
 			}
 			name := names[strings.ToLower(a.GetAppRoleId().String())]
@@ -497,9 +493,9 @@ func readRoleHolders(ctx context.Context, c *clients.Client) (*rolesRead, error)
 	if err != nil {
 		return out, fail("listing role definitions", rolemanagement.PermRoleRead, err)
 	}
-	top := maxPageSize
+	top := clients.MaxPageSize
 	assignments := clients.Graph(c).RoleManagement().Directory().RoleAssignments()
-	err = listAll(ctx,
+	err = clients.ListAll(ctx,
 		func(ctx context.Context) (models.UnifiedRoleAssignmentCollectionResponseable, error) {
 			out.requests++
 			return assignments.Get(ctx, &graphrm.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{
@@ -518,15 +514,15 @@ func readRoleHolders(ctx context.Context, c *clients.Client) (*rolesRead, error)
 			if !ok {
 				return
 			}
-			role, ok := roles.ByID(deref(a.GetRoleDefinitionId()))
+			role, ok := roles.ByID(helpers.Deref(a.GetRoleDefinitionId()))
 			if !ok || !role.IsPrivileged {
 				return
 			}
 			name := role.Name
-			if scope := deref(a.GetDirectoryScopeId()); scope != "" && scope != "/" {
+			if scope := helpers.Deref(a.GetDirectoryScopeId()); scope != "" && scope != "/" {
 				name += " (" + scope + ")"
 			}
-			id := strings.ToLower(cmp.Or(deref(a.GetPrincipalId()), deref(sp.GetId())))
+			id := strings.ToLower(cmp.Or(helpers.Deref(a.GetPrincipalId()), helpers.Deref(sp.GetId())))
 			if out.bySP[id] == nil {
 				out.bySP[id] = map[string]int{}
 			}

@@ -94,7 +94,7 @@ func TestCredentials(t *testing.T) {
 	key := uuid.MustParse("fd32f1a6-509f-4384-b478-ac605cece5cf")
 	secret := models.NewPasswordCredential()
 	secret.SetKeyId(&key)
-	secret.SetDisplayName(ptr("old"))
+	secret.SetDisplayName(new("old"))
 	secret.SetEndDateTime(&past)
 	cert := models.NewKeyCredential()
 	cert.SetEndDateTime(&future)
@@ -115,7 +115,7 @@ func TestBatchItemErrorNamesThePermission(t *testing.T) {
 	if _, err := clients.New(t.Context(), clients.Config{Environment: "public"}); err != nil {
 		t.Fatal(err)
 	}
-	err := itemError(http.StatusForbidden, []byte(`{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}`))
+	err := clients.BatchResponse{Status: http.StatusForbidden, Body: []byte(`{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}`)}.Err()
 	ge, ok := clients.AsGraphError(err)
 	if !ok || ge.Status != http.StatusForbidden || ge.Code != "Authorization_RequestDenied" {
 		t.Fatalf("%+v %v", ge, ok)
@@ -127,21 +127,7 @@ func TestBatchItemErrorNamesThePermission(t *testing.T) {
 	if !errors.Is(wrapped, err) {
 		t.Error("the step error must unwrap to the Graph error")
 	}
-	if ge, _ := clients.AsGraphError(itemError(http.StatusBadGateway, []byte("not json"))); ge.Status != http.StatusBadGateway {
+	if ge, _ := clients.AsGraphError(clients.BatchResponse{Status: http.StatusBadGateway, Body: []byte("not json")}.Err()); ge.Status != http.StatusBadGateway {
 		t.Errorf("a body that is not Graph's error keeps the status: %+v", ge)
-	}
-}
-
-func TestChunksAndFilter(t *testing.T) {
-	ids := make([]string, 31)
-	for i := range ids {
-		ids[i] = uuid.NewString()
-	}
-	parts := chunks(ids, idsPerFilter)
-	if len(parts) != 3 || len(parts[0]) != 15 || len(parts[2]) != 1 {
-		t.Fatalf("chunks: %d", len(parts))
-	}
-	if got := inFilter("appId", []string{"a", "o'b"}); got != "appId in ('a','o''b')" {
-		t.Errorf("filter: %s", got)
 	}
 }

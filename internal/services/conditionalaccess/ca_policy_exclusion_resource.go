@@ -3,7 +3,6 @@ package conditionalaccess
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -23,6 +22,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/validate"
 )
 
 var (
@@ -35,8 +36,6 @@ var (
 
 // defaultTimeout allows for 50+ policies at the CA API's one write per second.
 const defaultTimeout = 15 * time.Minute
-
-var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // NewExclusionResource is the breakglass_ca_policy_exclusion constructor.
 func NewExclusionResource() resource.Resource { return &exclusionResource{} }
@@ -71,7 +70,7 @@ func guidList(desc string) schema.ListAttribute {
 		Validators: []validator.List{
 			listvalidator.SizeAtLeast(1),
 			listvalidator.UniqueValues(),
-			listvalidator.ValueStringsAre(stringvalidator.RegexMatches(guidPattern, "must be an object id (GUID)")),
+			listvalidator.ValueStringsAre(validate.ObjectID()),
 		},
 		PlanModifiers: []planmodifier.List{ignoreOrder{}},
 	}
@@ -251,7 +250,7 @@ func (r *exclusionResource) resolveTargets(ctx context.Context, plan *exclusionM
 	if !plan.ExcludedPolicyIDs.IsUnknown() {
 		var planned []string
 		diags.Append(plan.ExcludedPolicyIDs.ElementsAs(ctx, &planned, false)...)
-		if !slices.ContainsFunc(in.sel.PolicyIDs, func(id string) bool { return !containsFold(planned, id) }) {
+		if !slices.ContainsFunc(in.sel.PolicyIDs, func(id string) bool { return !helpers.ContainsFold(planned, id) }) {
 			slices.Sort(planned)
 			return planned, diags
 		}
@@ -275,7 +274,7 @@ func (r *exclusionResource) resolveTargets(ctx context.Context, plan *exclusionM
 	if !plan.ExcludedPolicyIDs.IsUnknown() {
 		var planned []string
 		diags.Append(plan.ExcludedPolicyIDs.ElementsAs(ctx, &planned, false)...)
-		targets = slices.DeleteFunc(targets, func(p policySummary) bool { return !containsFold(planned, p.ID) })
+		targets = slices.DeleteFunc(targets, func(p policySummary) bool { return !helpers.ContainsFold(planned, p.ID) })
 	}
 	plan.ExcludedPolicyIDs, plan.ExcludedPolicies = targetAttributes(targets)
 	ids := make([]string, len(targets))
@@ -343,7 +342,7 @@ func (r *exclusionResource) Read(ctx context.Context, req resource.ReadRequest, 
 	var holding []policySummary
 	for _, p := range all {
 		lagging := p.Modified.Before(stateOf(r.client).policyVersions.See(p.ID, p.Modified))
-		if lagging && containsFold(managed, p.ID) || !lagging && (containsFold(managed, p.ID) || in.sel.selects(p)) && p.Excluded.hasAll(in.users, in.groups) {
+		if lagging && helpers.ContainsFold(managed, p.ID) || !lagging && (helpers.ContainsFold(managed, p.ID) || in.sel.selects(p)) && p.Excluded.hasAll(in.users, in.groups) {
 			holding = append(holding, p)
 		}
 	}
@@ -378,8 +377,8 @@ func (r *exclusionResource) Update(ctx context.Context, req resource.UpdateReque
 		return
 	}
 	// Policies no longer targeted lose all our old ids; those still targeted, the ids that left the inputs.
-	untargeted := slices.DeleteFunc(slices.Clone(before), func(id string) bool { return containsFold(targets, id) })
-	stillTargeted := slices.DeleteFunc(slices.Clone(before), func(id string) bool { return !containsFold(targets, id) })
+	untargeted := slices.DeleteFunc(slices.Clone(before), func(id string) bool { return helpers.ContainsFold(targets, id) })
+	stillTargeted := slices.DeleteFunc(slices.Clone(before), func(id string) bool { return !helpers.ContainsFold(targets, id) })
 	for _, removal := range []struct {
 		policies, users, groups []string
 	}{
@@ -469,5 +468,5 @@ func subset(plan exclusionModel, done []string) (types.Set, types.Map) {
 }
 
 func minus(a, b []string) []string {
-	return slices.DeleteFunc(slices.Clone(a), func(v string) bool { return containsFold(b, v) })
+	return slices.DeleteFunc(slices.Clone(a), func(v string) bool { return helpers.ContainsFold(b, v) })
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/validate"
 )
 
 // encodeID writes the inputs as `users=a,b;groups=c;match=requires_mfa;report_only=true;disabled=false;except=d`
@@ -47,7 +49,7 @@ func decodeID(id string) (inputs, error) {
 		}
 		ids := strings.Split(value, ",")
 		for _, v := range ids {
-			if (key == "users" || key == "groups" || key == "policies" || key == "except") && !guidPattern.MatchString(v) {
+			if (key == "users" || key == "groups" || key == "policies" || key == "except") && !validate.IsGUID(v) {
 				return inputs{}, fmt.Errorf("%q in %s is not a GUID: %w", v, key, usage)
 			}
 		}

@@ -14,12 +14,12 @@ import (
 	"time"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
-	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/identity"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 )
 
 // Match selectors.
@@ -65,32 +65,29 @@ func sharedPolicies(ctx context.Context, c *clients.Client) ([]models.Conditiona
 
 // readPolicies is listPolicies as Graph answered it.
 func readPolicies(ctx context.Context, c *clients.Client) ([]models.ConditionalAccessPolicyable, error) {
-	options := clients.PacedRead(Requests(c))
-	resp, err := clients.Graph(c).Identity().ConditionalAccess().Policies().Get(ctx,
-		&identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{Options: options})
-	if err != nil {
-		return nil, err
-	}
-	it, err := msgraphcore.NewPageIterator[models.ConditionalAccessPolicyable](resp, c.GraphAdapter, models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue)
-	if err != nil {
-		return nil, err
-	}
-	it.SetReqOptions(options)
+	paced := &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{Options: clients.PacedRead(Requests(c))}
+	all := clients.Graph(c).Identity().ConditionalAccess().Policies()
 	var out []models.ConditionalAccessPolicyable
-	err = it.Iterate(ctx, func(p models.ConditionalAccessPolicyable) bool {
-		out = append(out, p)
-		if m := p.GetModifiedDateTime(); m != nil {
-			stateOf(c).policyVersions.See(deref(p.GetId()), *m)
-		}
-		return true
-	})
+	err := clients.ListAll(ctx,
+		func(ctx context.Context) (models.ConditionalAccessPolicyCollectionResponseable, error) {
+			return all.Get(ctx, paced)
+		},
+		func(ctx context.Context, link string) (models.ConditionalAccessPolicyCollectionResponseable, error) {
+			return all.WithUrl(link).Get(ctx, paced)
+		},
+		func(p models.ConditionalAccessPolicyable) {
+			out = append(out, p)
+			if m := p.GetModifiedDateTime(); m != nil {
+				stateOf(c).policyVersions.See(helpers.Deref(p.GetId()), *m)
+			}
+		})
 	return out, err
 }
 
 func summarize(policies []models.ConditionalAccessPolicyable) []policySummary {
 	out := make([]policySummary, 0, len(policies))
 	for _, p := range policies {
-		s := policySummary{ID: deref(p.GetId()), DisplayName: deref(p.GetDisplayName())}
+		s := policySummary{ID: helpers.Deref(p.GetId()), DisplayName: helpers.Deref(p.GetDisplayName())}
 		if m := p.GetModifiedDateTime(); m != nil {
 			s.Modified = *m
 		}
@@ -131,9 +128,9 @@ func (s selection) selects(p policySummary) bool {
 		return false
 	}
 	if s.Match == "" {
-		return containsFold(s.PolicyIDs, p.ID)
+		return helpers.ContainsFold(s.PolicyIDs, p.ID)
 	}
-	if containsFold(s.Except, p.ID) {
+	if helpers.ContainsFold(s.Except, p.ID) {
 		return false
 	}
 	switch p.State {
@@ -163,7 +160,7 @@ func (s selection) selects(p policySummary) bool {
 func (s selection) workloadIdentityIDs(all []policySummary) []string {
 	var out []string
 	for _, p := range all {
-		if p.WorkloadIdentity && containsFold(s.PolicyIDs, p.ID) {
+		if p.WorkloadIdentity && helpers.ContainsFold(s.PolicyIDs, p.ID) {
 			out = append(out, fmt.Sprintf("%s (%q)", p.ID, p.DisplayName))
 		}
 	}
@@ -214,12 +211,12 @@ func (u usersCondition) withExclusions(users, groups []string, add bool) (usersC
 		next := current
 		if add {
 			for _, id := range ids {
-				if !containsFold(next, id) {
+				if !helpers.ContainsFold(next, id) {
 					next = append(slices.Clone(next), id)
 				}
 			}
 		} else {
-			next = slices.DeleteFunc(slices.Clone(current), func(v string) bool { return containsFold(ids, v) })
+			next = slices.DeleteFunc(slices.Clone(current), func(v string) bool { return helpers.ContainsFold(ids, v) })
 		}
 		if len(next) != len(current) {
 			changed = true
@@ -236,12 +233,12 @@ func (u usersCondition) withExclusions(users, groups []string, add bool) (usersC
 // hasAll reports whether every id is excluded.
 func (u usersCondition) hasAll(users, groups []string) bool {
 	for _, id := range users {
-		if !containsFold(u.ids("excludeUsers"), id) {
+		if !helpers.ContainsFold(u.ids("excludeUsers"), id) {
 			return false
 		}
 	}
 	for _, id := range groups {
-		if !containsFold(u.ids("excludeGroups"), id) {
+		if !helpers.ContainsFold(u.ids("excludeGroups"), id) {
 			return false
 		}
 	}
@@ -472,12 +469,12 @@ func throttledFor(err error, times int) (time.Duration, bool) {
 
 func anyExcluded(u usersCondition, users, groups []string) bool {
 	for _, id := range users {
-		if containsFold(u.ids("excludeUsers"), id) {
+		if helpers.ContainsFold(u.ids("excludeUsers"), id) {
 			return true
 		}
 	}
 	for _, id := range groups {
-		if containsFold(u.ids("excludeGroups"), id) {
+		if helpers.ContainsFold(u.ids("excludeGroups"), id) {
 			return true
 		}
 	}
@@ -490,15 +487,4 @@ func anySlice(ss []string) []any {
 		out[i] = s
 	}
 	return out
-}
-
-func containsFold(list []string, v string) bool {
-	return slices.ContainsFunc(list, func(s string) bool { return strings.EqualFold(s, v) })
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

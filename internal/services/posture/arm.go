@@ -51,36 +51,41 @@ func readAlertRules(ctx context.Context, c *clients.Client, resourceGroup string
 		scope += "/resourceGroups/" + url.PathEscape(resourceGroup)
 	}
 	f.RulesScope = scope
-	next := scope + "/providers/Microsoft.Insights/scheduledQueryRules"
-	for page := 0; next != "" && page < maxRulePages; page++ {
+	get := func(ctx context.Context, path string) (scheduledQueryRuleList, error) {
 		var list scheduledQueryRuleList
-		if err := c.ARMDo(ctx, http.MethodGet, next, clients.APIVersionScheduledQueryRules, nil, &list); err != nil {
-			f.Rules = nil
-			var re *azcore.ResponseError
-			switch {
-			case resourceGroup != "" && clients.IsARMNotFound(err):
-				f.RulesFail = fmt.Sprintf("The resource group %s does not exist in subscription %s, so no alert rule can be there "+
-					"(check alert_resource_group_name).", resourceGroup, c.SubscriptionID)
-			case errors.As(err, &re) && re.StatusCode == http.StatusForbidden:
-				f.RulesGap = clients.ExplainARM("listing the scheduled query rules of "+scope, "Monitoring Reader (or Reader)", scope, err)
-			default:
-				f.RulesGap = fmt.Sprintf("listing the scheduled query rules of %s failed: %s", scope, armReason(err))
+		err := c.ARMDo(ctx, http.MethodGet, path, clients.APIVersionScheduledQueryRules, nil, &list)
+		return list, err
+	}
+	err := clients.FollowPages(ctx,
+		func(ctx context.Context) (scheduledQueryRuleList, error) {
+			return get(ctx, scope+"/providers/Microsoft.Insights/scheduledQueryRules")
+		},
+		get,
+		func(list scheduledQueryRuleList) (string, error) {
+			for _, v := range list.Value {
+				r := alertRule{ID: v.ID, Name: v.Name, Enabled: v.Properties.Enabled == nil || *v.Properties.Enabled,
+					ActionGroups: len(v.Properties.Actions.ActionGroups)}
+				if len(v.Properties.Criteria.AllOf) > 0 {
+					r.Query = v.Properties.Criteria.AllOf[0].Query
+				}
+				f.Rules = append(f.Rules, r)
 			}
-			return
-		}
-		for _, v := range list.Value {
-			r := alertRule{ID: v.ID, Name: v.Name, Enabled: v.Properties.Enabled == nil || *v.Properties.Enabled,
-				ActionGroups: len(v.Properties.Actions.ActionGroups)}
-			if len(v.Properties.Criteria.AllOf) > 0 {
-				r.Query = v.Properties.Criteria.AllOf[0].Query
+			if u, err := url.Parse(list.NextLink); err == nil && list.NextLink != "" {
+				return u.EscapedPath() + "?" + u.RawQuery, nil // ARMDo adds the host and sets api-version again
 			}
-			f.Rules = append(f.Rules, r)
-		}
-		next = ""
-		if list.NextLink != "" {
-			if u, err := url.Parse(list.NextLink); err == nil {
-				next = u.EscapedPath() + "?" + u.RawQuery // ARMDo adds the host and sets api-version again
-			}
+			return "", nil
+		}, maxRulePages)
+	if err != nil {
+		f.Rules = nil
+		var re *azcore.ResponseError
+		switch {
+		case resourceGroup != "" && clients.IsARMNotFound(err):
+			f.RulesFail = fmt.Sprintf("The resource group %s does not exist in subscription %s, so no alert rule can be there "+
+				"(check alert_resource_group_name).", resourceGroup, c.SubscriptionID)
+		case errors.As(err, &re) && re.StatusCode == http.StatusForbidden:
+			f.RulesGap = clients.ExplainARM("listing the scheduled query rules of "+scope, "Monitoring Reader (or Reader)", scope, err)
+		default:
+			f.RulesGap = fmt.Sprintf("listing the scheduled query rules of %s failed: %s", scope, armReason(err))
 		}
 	}
 }

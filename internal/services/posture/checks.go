@@ -7,8 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/alert"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
 )
 
 // Check statuses. Only fail makes `passed` false: warn is advice (a report-only policy, a name that reveals the
@@ -48,10 +50,6 @@ const (
 	minAccounts = 2
 	maxAccounts = 4
 )
-
-// globalAdministratorRoleID is the Global Administrator role's template id, the same in every tenant; role
-// assignments of built-in roles name it as roleDefinitionId.
-const globalAdministratorRoleID = "62e90394-69f5-4237-9190-012177145e10"
 
 // Conditional Access policy states.
 const (
@@ -120,7 +118,7 @@ func (p caPolicy) mayApplyTo(userID string) bool {
 	if p.WorkloadIdentities {
 		return false
 	}
-	return containsFold(p.IncludeUsers, "All") || containsFold(p.IncludeUsers, userID) || len(p.IncludeGroups) > 0 || len(p.IncludeRoles) > 0
+	return helpers.ContainsFold(p.IncludeUsers, "All") || helpers.ContainsFold(p.IncludeUsers, userID) || len(p.IncludeGroups) > 0 || len(p.IncludeRoles) > 0
 }
 
 // alertRule is a scheduled query rule, reduced to what the sign_in_alert check needs.
@@ -395,7 +393,7 @@ func checkCAExcluded(f *facts, allowed []string) Check {
 		if p.State != policyEnabled && p.State != policyReportOnly || !p.couldBlock() {
 			continue
 		}
-		if containsFold(allowed, p.ID) {
+		if helpers.ContainsFold(allowed, p.ID) {
 			allowedSeen = append(allowedSeen, p.label())
 			continue
 		}
@@ -473,7 +471,7 @@ func checkCAExcluded(f *facts, allowed []string) Check {
 // exclusion says how a policy excludes a user: "user", "group", "role", "unresolved" (only an unreadable group could)
 // or "" (it does not).
 func exclusion(f *facts, p caPolicy, userID string) string {
-	if containsFold(p.ExcludeUsers, userID) {
+	if helpers.ContainsFold(p.ExcludeUsers, userID) {
 		return "user"
 	}
 	for _, g := range p.ExcludeGroups {
@@ -481,7 +479,7 @@ func exclusion(f *facts, p caPolicy, userID string) string {
 			return "group"
 		}
 	}
-	if containsFold(p.ExcludeRoles, globalAdministratorRoleID) && f.GlobalAdminGap == "" && globalAdminProblem(f.GlobalAdmins, userID) == "" {
+	if helpers.ContainsFold(p.ExcludeRoles, rolemanagement.GlobalAdministratorRoleID) && f.GlobalAdminGap == "" && globalAdminProblem(f.GlobalAdmins, userID) == "" {
 		return "role"
 	}
 	if len(p.ExcludeGroups) > 0 && f.GroupsGap != "" {
@@ -699,10 +697,6 @@ func (fs findings) String() string {
 		parts[i] = strings.Join(f.accounts, ", ") + ": " + f.problem
 	}
 	return strings.Join(parts, "; ")
-}
-
-func containsFold(list []string, v string) bool {
-	return slices.ContainsFunc(list, func(s string) bool { return strings.EqualFold(s, v) })
 }
 
 func appendUnique(list []string, v string) []string {

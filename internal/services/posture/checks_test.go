@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/alert"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
 )
 
 // Unit tests of the pure checks: facts in, verdicts out. No tenant, no TF_ACC.
@@ -195,7 +196,7 @@ func TestCheckPermanentGlobalAdmin(t *testing.T) {
 
 func TestCheckCAExcluded(t *testing.T) {
 	block := caPolicy{ID: "p-block", DisplayName: "Block legacy", State: policyEnabled, IncludeUsers: []string{"All"}, GrantControls: []string{"block"}}
-	strength := caPolicy{ID: "p-strength", DisplayName: "Phishing-resistant", State: policyEnabled, IncludeRoles: []string{globalAdministratorRoleID}, AuthenticationStrength: true}
+	strength := caPolicy{ID: "p-strength", DisplayName: "Phishing-resistant", State: policyEnabled, IncludeRoles: []string{rolemanagement.GlobalAdministratorRoleID}, AuthenticationStrength: true}
 	reportOnly := caPolicy{ID: "p-ro", DisplayName: "Admins MFA", State: policyReportOnly, IncludeUsers: []string{"All"}, GrantControls: []string{"mfa"}}
 
 	f := healthy()
@@ -220,7 +221,7 @@ func TestCheckCAExcluded(t *testing.T) {
 	f = healthy()
 	viaGroup := block
 	viaGroup.ExcludeGroups = []string{group}
-	viaGroup.ExcludeRoles = []string{globalAdministratorRoleID}
+	viaGroup.ExcludeRoles = []string{rolemanagement.GlobalAdministratorRoleID}
 	f.Policies = append(f.Policies, viaGroup)
 	f.GroupMembers = map[string]map[string]bool{group: {idA: true}}
 	expect(t, checkCAExcluded(f, nil), StatusPass, "excluded through a group in", "excluded through the Global Administrator role in")

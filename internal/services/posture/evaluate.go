@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 )
 
 // Defaults of the data source's optional arguments.
@@ -167,7 +168,7 @@ func accountReports(f *facts, allowed []string) []AccountReport {
 		if f.PoliciesGap == "" {
 			r.BlockingPolicyIDs = []string{}
 			for _, p := range f.Policies {
-				if p.State == policyEnabled && p.couldBlock() && !containsFold(allowed, p.ID) && p.mayApplyTo(a.ID) {
+				if p.State == policyEnabled && p.couldBlock() && !helpers.ContainsFold(allowed, p.ID) && p.mayApplyTo(a.ID) {
 					if how := exclusion(f, p, a.ID); how == "" {
 						r.BlockingPolicyIDs = append(r.BlockingPolicyIDs, p.ID)
 					}

@@ -5,24 +5,23 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
-	"github.com/microsoft/kiota-abstractions-go/serialization"
-	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/domains"
+	graphgroups "github.com/microsoftgraph/msgraph-sdk-go/groups"
 	"github.com/microsoftgraph/msgraph-sdk-go/identity"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
-	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
-	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
+	graphrm "github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/conditionalaccess"
-	roles "github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
 )
 
 // Licences named in the unknown details: Graph refuses these reads with 403 when the tenant lacks them.
@@ -58,31 +57,25 @@ func refusal(operation string, perm clients.Permission, licence string, ge clien
 var userSelect = []string{"id", "displayName", "userPrincipalName", "mailNickname", "accountEnabled", "onPremisesSyncEnabled",
 	"assignedLicenses", "authorizationInfo", "signInActivity"}
 
-// maxIDsPerFilter keeps `id in (...)` within the 15 values directory queries accept in one in clause.
-const maxIDsPerFilter = 15
-
 // readUsers reads the accounts with `$filter=id in (...)`: one request for up to 15 accounts. signInActivity needs
 // AuditLog.Read.All (and Entra ID P1); when Graph refuses it, the users are read again without it and only the
 // sign-in check becomes unknown.
 func readUsers(ctx context.Context, c *clients.Client, ids []string, f *facts) error {
 	byID := map[string]models.Userable{}
 	selectFields := userSelect
-	for start := 0; start < len(ids); start += maxIDsPerFilter {
-		chunk := ids[start:min(start+maxIDsPerFilter, len(ids))]
-		quoted := make([]string, len(chunk))
-		for i, id := range chunk {
-			quoted[i] = clients.ODataString(id)
-		}
-		filter := "id in (" + strings.Join(quoted, ",") + ")"
+	for chunk := range slices.Chunk(ids, clients.ValuesPerIn) {
+		filter := clients.InFilter("id", chunk)
 		for {
-			resp, err := clients.Graph(c).Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
-				QueryParameters: &users.UsersRequestBuilderGetQueryParameters{Filter: &filter, Select: selectFields},
-			})
-			if err == nil {
-				err = iterate(ctx, c, resp, models.CreateUserCollectionResponseFromDiscriminatorValue, func(u models.Userable) {
-					byID[strings.ToLower(deref(u.GetId()))] = u
-				})
-			}
+			err := clients.ListAll(ctx,
+				func(ctx context.Context) (models.UserCollectionResponseable, error) {
+					return clients.Graph(c).Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
+						QueryParameters: &users.UsersRequestBuilderGetQueryParameters{Filter: &filter, Select: selectFields},
+					})
+				},
+				func(ctx context.Context, link string) (models.UserCollectionResponseable, error) {
+					return clients.Graph(c).Users().WithUrl(link).Get(ctx, nil)
+				},
+				func(u models.Userable) { byID[strings.ToLower(helpers.Deref(u.GetId()))] = u })
 			if err == nil {
 				break
 			}
@@ -108,8 +101,8 @@ func readUsers(ctx context.Context, c *clients.Client, ids []string, f *facts) e
 			continue
 		}
 		a := userFacts{
-			ID: id, Found: true, DisplayName: deref(u.GetDisplayName()), UserPrincipalName: deref(u.GetUserPrincipalName()),
-			MailNickname: deref(u.GetMailNickname()), Enabled: u.GetAccountEnabled() != nil && *u.GetAccountEnabled(),
+			ID: id, Found: true, DisplayName: helpers.Deref(u.GetDisplayName()), UserPrincipalName: helpers.Deref(u.GetUserPrincipalName()),
+			MailNickname: helpers.Deref(u.GetMailNickname()), Enabled: u.GetAccountEnabled() != nil && *u.GetAccountEnabled(),
 			Synced: u.GetOnPremisesSyncEnabled() != nil && *u.GetOnPremisesSyncEnabled(), Licenses: len(u.GetAssignedLicenses()),
 		}
 		if info := u.GetAuthorizationInfo(); info != nil {
@@ -141,7 +134,7 @@ func readInitialDomain(ctx context.Context, c *clients.Client, f *facts) error {
 	}
 	for _, d := range resp.GetValue() {
 		if d.GetIsInitial() != nil && *d.GetIsInitial() {
-			f.InitialDomain = deref(d.GetId())
+			f.InitialDomain = helpers.Deref(d.GetId())
 		}
 	}
 	return nil
@@ -151,35 +144,46 @@ func readInitialDomain(ctx context.Context, c *clients.Client, f *facts) error {
 // how each is held (directly or through a group) and until when, whether made through PIM or not. A tenant
 // without PIM licensing refuses them; then the directory's roleAssignments (always permanent there) stand in.
 func readGlobalAdmins(ctx context.Context, c *clients.Client, f *facts) error {
-	filter := fmt.Sprintf("roleDefinitionId eq '%s'", globalAdministratorRoleID)
-	resp, err := clients.Graph(c).RoleManagement().Directory().RoleAssignmentScheduleInstances().Get(ctx,
-		&rolemanagement.DirectoryRoleAssignmentScheduleInstancesRequestBuilderGetRequestConfiguration{
-			QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleInstancesRequestBuilderGetQueryParameters{
-				Filter: &filter, Select: []string{"id", "principalId", "directoryScopeId", "memberType", "endDateTime"},
-			},
+	filter := fmt.Sprintf("roleDefinitionId eq '%s'", rolemanagement.GlobalAdministratorRoleID)
+	instances := clients.Graph(c).RoleManagement().Directory().RoleAssignmentScheduleInstances()
+	err := clients.ListAll(ctx,
+		func(ctx context.Context) (models.UnifiedRoleAssignmentScheduleInstanceCollectionResponseable, error) {
+			return instances.Get(ctx, &graphrm.DirectoryRoleAssignmentScheduleInstancesRequestBuilderGetRequestConfiguration{
+				QueryParameters: &graphrm.DirectoryRoleAssignmentScheduleInstancesRequestBuilderGetQueryParameters{
+					Filter: &filter, Select: []string{"id", "principalId", "directoryScopeId", "memberType", "endDateTime"},
+				},
+			})
+		},
+		func(ctx context.Context, link string) (models.UnifiedRoleAssignmentScheduleInstanceCollectionResponseable, error) {
+			return instances.WithUrl(link).Get(ctx, nil)
+		},
+		func(r models.UnifiedRoleAssignmentScheduleInstanceable) {
+			f.GlobalAdmins = append(f.GlobalAdmins, roleInstance{
+				PrincipalID: helpers.Deref(r.GetPrincipalId()), Scope: helpers.Deref(r.GetDirectoryScopeId()),
+				MemberType: helpers.Deref(r.GetMemberType()), End: realTime(r.GetEndDateTime()),
+			})
 		})
 	if err == nil {
-		return iterate(ctx, c, resp, models.CreateUnifiedRoleAssignmentScheduleInstanceCollectionResponseFromDiscriminatorValue,
-			func(r models.UnifiedRoleAssignmentScheduleInstanceable) {
-				f.GlobalAdmins = append(f.GlobalAdmins, roleInstance{
-					PrincipalID: deref(r.GetPrincipalId()), Scope: deref(r.GetDirectoryScopeId()), MemberType: deref(r.GetMemberType()),
-					End: realTime(r.GetEndDateTime()),
-				})
-			})
+		return nil
 	}
 	ge, ok := clients.AsGraphError(err)
 	if !ok || ge.Status != 400 && ge.Status != 403 {
 		return fmt.Errorf("%s", clients.Explain("reading the Global Administrator assignments", permRoleScheduleRead, err))
 	}
 	pimRefusal := refusal("reading PIM's role assignment schedule instances", permRoleScheduleRead, licencePIM, ge)
-	direct, err := clients.Graph(c).RoleManagement().Directory().RoleAssignments().Get(ctx, &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &rolemanagement.DirectoryRoleAssignmentsRequestBuilderGetQueryParameters{Filter: &filter},
-	})
-	if err == nil {
-		err = iterate(ctx, c, direct, models.CreateUnifiedRoleAssignmentCollectionResponseFromDiscriminatorValue, func(r models.UnifiedRoleAssignmentable) {
-			f.GlobalAdmins = append(f.GlobalAdmins, roleInstance{PrincipalID: deref(r.GetPrincipalId()), Scope: deref(r.GetDirectoryScopeId())})
+	direct := clients.Graph(c).RoleManagement().Directory().RoleAssignments()
+	err = clients.ListAll(ctx,
+		func(ctx context.Context) (models.UnifiedRoleAssignmentCollectionResponseable, error) {
+			return direct.Get(ctx, &graphrm.DirectoryRoleAssignmentsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &graphrm.DirectoryRoleAssignmentsRequestBuilderGetQueryParameters{Filter: &filter},
+			})
+		},
+		func(ctx context.Context, link string) (models.UnifiedRoleAssignmentCollectionResponseable, error) {
+			return direct.WithUrl(link).Get(ctx, nil)
+		},
+		func(r models.UnifiedRoleAssignmentable) {
+			f.GlobalAdmins = append(f.GlobalAdmins, roleInstance{PrincipalID: helpers.Deref(r.GetPrincipalId()), Scope: helpers.Deref(r.GetDirectoryScopeId())})
 		})
-	}
 	switch {
 	case err == nil:
 		f.GlobalAdminNote = "read from the directory's roleAssignments, which show no end dates, because " + pimRefusal
@@ -187,7 +191,7 @@ func readGlobalAdmins(ctx context.Context, c *clients.Client, f *facts) error {
 		f.GlobalAdmins = nil
 		f.GlobalAdminGap = pimRefusal
 	default:
-		return fmt.Errorf("%s", clients.Explain("reading the Global Administrator assignments", roles.PermRoleRead, err))
+		return fmt.Errorf("%s", clients.Explain("reading the Global Administrator assignments", rolemanagement.PermRoleRead, err))
 	}
 	return nil
 }
@@ -203,22 +207,27 @@ const laggingListWait = 15 * time.Second
 func readPolicies(ctx context.Context, c *clients.Client, f *facts) error {
 	paced := clients.PacedRead(conditionalaccess.Requests(c)) // Conditional Access: one request per second per tenant, reads included
 	list := func(ctx context.Context) (policies []caPolicy, lagging bool, err error) {
-		resp, err := clients.Graph(c).Identity().ConditionalAccess().Policies().Get(ctx, &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
-			QueryParameters: &identity.ConditionalAccessPoliciesRequestBuilderGetQueryParameters{
-				Select: []string{"id", "displayName", "state", "conditions", "grantControls", "modifiedDateTime"},
+		all := clients.Graph(c).Identity().ConditionalAccess().Policies()
+		err = clients.ListAll(ctx,
+			func(ctx context.Context) (models.ConditionalAccessPolicyCollectionResponseable, error) {
+				return all.Get(ctx, &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
+					QueryParameters: &identity.ConditionalAccessPoliciesRequestBuilderGetQueryParameters{
+						Select: []string{"id", "displayName", "state", "conditions", "grantControls", "modifiedDateTime"},
+					},
+					Options: paced,
+				})
 			},
-			Options: paced,
-		})
-		if err == nil {
-			err = iterate(ctx, c, resp, models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue, func(p models.ConditionalAccessPolicyable) {
+			func(ctx context.Context, link string) (models.ConditionalAccessPolicyCollectionResponseable, error) {
+				return all.WithUrl(link).Get(ctx, &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{Options: paced})
+			},
+			func(p models.ConditionalAccessPolicyable) {
 				policies = append(policies, policyOf(p))
 				var modified time.Time
 				if m := p.GetModifiedDateTime(); m != nil {
 					modified = *m
 				}
-				lagging = lagging || modified.Before(conditionalaccess.PolicyVersions(c).See(deref(p.GetId()), modified))
-			}, paced...)
-		}
+				lagging = lagging || modified.Before(conditionalaccess.PolicyVersions(c).See(helpers.Deref(p.GetId()), modified))
+			})
 		return policies, lagging, err
 	}
 	policies, lagging, err := list(ctx)
@@ -238,7 +247,7 @@ func readPolicies(ctx context.Context, c *clients.Client, f *facts) error {
 }
 
 func policyOf(p models.ConditionalAccessPolicyable) caPolicy {
-	out := caPolicy{ID: deref(p.GetId()), DisplayName: deref(p.GetDisplayName())}
+	out := caPolicy{ID: helpers.Deref(p.GetId()), DisplayName: helpers.Deref(p.GetDisplayName())}
 	if p.GetState() != nil {
 		out.State = p.GetState().String()
 	}
@@ -263,29 +272,31 @@ func policyOf(p models.ConditionalAccessPolicyable) caPolicy {
 
 // readFIDO2 lists each account's FIDO2 methods in $batch requests of 20.
 func readFIDO2(ctx context.Context, c *clients.Client, ids []string, f *facts) error {
-	paths := make([]string, len(ids))
+	requests := make([]*abstractions.RequestInformation, len(ids))
 	for i, id := range ids {
-		paths[i] = "/users/" + url.PathEscape(id) + "/authentication/fido2Methods" // no $select: the method takes no query options
+		var err error // no $select: the method takes no query options
+		if requests[i], err = clients.Graph(c).Users().ByUserId(id).Authentication().Fido2Methods().ToGetRequestInformation(ctx, nil); err != nil {
+			return err
+		}
 	}
-	results, err := batchGet(ctx, c, paths)
+	results, err := batchGet(ctx, c, requests)
 	if err != nil {
 		return err
 	}
 	f.FIDO2 = map[string]int{}
 	for i, r := range results {
 		switch {
-		case r.status == 404:
+		case r.Status == 404:
 			f.FIDO2[strings.ToLower(ids[i])] = 0
-		case r.status == 403:
-			f.FIDO2Gap = refusal("reading the accounts' FIDO2 methods", permAuthMethodRead, "", r.graphError())
-		case r.status >= 300:
-			return fmt.Errorf("reading the FIDO2 methods of %s: HTTP %d %s", ids[i], r.status, r.graphError().Message)
+		case r.Status == 403:
+			f.FIDO2Gap = refusal("reading the accounts' FIDO2 methods", permAuthMethodRead, "", graphError(r))
+		case r.Status >= 300:
+			return fmt.Errorf("reading the FIDO2 methods of %s: HTTP %d %s", ids[i], r.Status, graphError(r).Message)
 		default:
 			var page struct {
-				Value    []json.RawMessage `json:"value"`
-				NextLink string            `json:"@odata.nextLink"`
+				Value []json.RawMessage `json:"value"`
 			}
-			if err := json.Unmarshal(r.body, &page); err != nil {
+			if err := json.Unmarshal(r.Body, &page); err != nil {
 				return fmt.Errorf("decoding the FIDO2 methods of %s: %w", ids[i], err)
 			}
 			f.FIDO2[strings.ToLower(ids[i])] = len(page.Value) // one key is enough: no need to follow nextLink
@@ -304,11 +315,11 @@ func readExcludedGroups(ctx context.Context, c *clients.Client, f *facts, allowe
 	var groups []string
 	seen := map[string]bool{}
 	for _, p := range f.Policies {
-		if p.State != policyEnabled && p.State != policyReportOnly || !p.couldBlock() || containsFold(allowed, p.ID) {
+		if p.State != policyEnabled && p.State != policyReportOnly || !p.couldBlock() || helpers.ContainsFold(allowed, p.ID) {
 			continue
 		}
 		for _, a := range f.subjects() {
-			if !a.Found || !p.mayApplyTo(a.ID) || containsFold(p.ExcludeUsers, a.ID) {
+			if !a.Found || !p.mayApplyTo(a.ID) || helpers.ContainsFold(p.ExcludeUsers, a.ID) {
 				continue
 			}
 			for _, g := range p.ExcludeGroups {
@@ -323,11 +334,17 @@ func readExcludedGroups(ctx context.Context, c *clients.Client, f *facts, allowe
 	if len(groups) == 0 {
 		return nil
 	}
-	paths := make([]string, len(groups))
+	requests := make([]*abstractions.RequestInformation, len(groups))
 	for i, g := range groups {
-		paths[i] = "/groups/" + url.PathEscape(g) + "/members/microsoft.graph.user?$select=id&$top=999"
+		// The cast is spelled out (microsoft.graph.user): the SDK's template abbreviates it to graph.user, which the
+		// simulated tenant does not route.
+		link := c.GraphAdapter.GetBaseUrl() + "/groups/" + url.PathEscape(g) + "/members/microsoft.graph.user?$select=id&$top=999"
+		var err error
+		if requests[i], err = groupUsers(c, g).WithUrl(link).ToGetRequestInformation(ctx, nil); err != nil {
+			return err
+		}
 	}
-	results, err := batchGet(ctx, c, paths)
+	results, err := batchGet(ctx, c, requests)
 	if err != nil {
 		return err
 	}
@@ -335,199 +352,50 @@ func readExcludedGroups(ctx context.Context, c *clients.Client, f *facts, allowe
 		members := map[string]bool{}
 		f.GroupMembers[strings.ToLower(groups[i])] = members
 		switch {
-		case r.status == 404: // a deleted group excludes nobody
+		case r.Status == 404: // a deleted group excludes nobody
 			continue
-		case r.status == 403:
-			f.GroupsGap = refusal("reading the members of excluded groups", permGroupMemberRead, "", r.graphError())
+		case r.Status == 403:
+			f.GroupsGap = refusal("reading the members of excluded groups", permGroupMemberRead, "", graphError(r))
 			continue
-		case r.status >= 300:
-			return fmt.Errorf("reading the members of group %s: HTTP %d %s", groups[i], r.status, r.graphError().Message)
+		case r.Status >= 300:
+			return fmt.Errorf("reading the members of group %s: HTTP %d %s", groups[i], r.Status, graphError(r).Message)
 		}
-		body := r.body
-		for {
-			var page struct {
-				Value []struct {
-					ID string `json:"id"`
-				} `json:"value"`
-				NextLink string `json:"@odata.nextLink"`
-			}
-			if err := json.Unmarshal(body, &page); err != nil {
-				return fmt.Errorf("decoding the members of group %s: %w", groups[i], err)
-			}
-			for _, m := range page.Value {
-				members[strings.ToLower(m.ID)] = true
-			}
-			if page.NextLink == "" {
-				break
-			}
-			if body, err = getRaw(ctx, c, page.NextLink); err != nil {
-				return fmt.Errorf("%s", clients.Explain("reading the members of group "+groups[i], permGroupMemberRead, err))
-			}
+		page, err := clients.ParseAs[models.UserCollectionResponseable](r.Body, models.CreateUserCollectionResponseFromDiscriminatorValue)
+		if err != nil {
+			return fmt.Errorf("decoding the members of group %s: %w", groups[i], err)
+		}
+		err = clients.ListAll(ctx,
+			func(context.Context) (models.UserCollectionResponseable, error) { return page, nil },
+			func(ctx context.Context, link string) (models.UserCollectionResponseable, error) {
+				return groupUsers(c, groups[i]).WithUrl(link).Get(ctx, nil)
+			},
+			func(u models.Userable) { members[strings.ToLower(helpers.Deref(u.GetId()))] = true })
+		if err != nil {
+			return fmt.Errorf("%s", clients.Explain("reading the members of group "+groups[i], permGroupMemberRead, err))
 		}
 	}
 	return nil
 }
 
-// iterate walks every page of a collection with the SDK's page iterator; options go with every page request
-// (the first page's request carries its own).
-func iterate[T any](ctx context.Context, c *clients.Client, first any, factory serialization.ParsableFactory, visit func(T), options ...abstractions.RequestOption) error {
-	it, err := msgraphcore.NewPageIterator[T](first, c.GraphAdapter, factory)
-	if err != nil {
-		return err
-	}
-	it.SetReqOptions(options)
-	return it.Iterate(ctx, func(item T) bool {
-		visit(item)
-		return true
-	})
+// groupUsers is the request builder of a group's user members.
+func groupUsers(c *clients.Client, group string) *graphgroups.ItemMembersGraphUserRequestBuilder {
+	return clients.Graph(c).Groups().ByGroupId(group).Members().GraphUser()
 }
 
-// batchResult is one answer inside a $batch response.
-type batchResult struct {
-	status  int
-	headers map[string]string
-	body    json.RawMessage
-}
-
-func (r batchResult) graphError() clients.GraphError {
-	var e struct {
-		Error struct{ Code, Message string } `json:"error"`
-	}
-	_ = json.Unmarshal(r.body, &e)
-	return clients.GraphError{Status: r.status, Code: e.Error.Code, Message: e.Error.Message}
-}
-
-// maxBatch is JSON batching's limit of requests per $batch.
-const maxBatch = 20
-
-// maxBatchRetries bounds the retries of requests that Graph throttled inside a batch (kiota's retry handler sees
-// only the batch's own status, which is 200).
-const maxBatchRetries = 4
-
-// batchGet sends GET requests (paths relative to /v1.0) in $batch requests of 20 and returns the answers in the
-// order of paths, retrying the ones Graph throttled (429) or could not serve (503, 504) after their Retry-After.
-func batchGet(ctx context.Context, c *clients.Client, paths []string) ([]batchResult, error) {
-	results := make([]batchResult, len(paths))
-	pending := make([]int, len(paths))
-	for i := range paths {
-		pending[i] = i
-	}
-	for attempt := 0; len(pending) > 0; attempt++ {
-		var retry []int
-		wait := time.Duration(0)
-		for start := 0; start < len(pending); start += maxBatch {
-			chunk := pending[start:min(start+maxBatch, len(pending))]
-			answers, err := sendBatch(ctx, c, paths, chunk)
-			if err != nil {
-				return nil, err
-			}
-			for _, i := range chunk {
-				r := answers[strconv.Itoa(i)]
-				if (r.status == 429 || r.status == 503 || r.status == 504) && attempt < maxBatchRetries {
-					retry = append(retry, i)
-					wait = max(wait, retryAfter(r.headers))
-					continue
-				}
-				results[i] = r
-			}
-		}
-		if len(retry) > 0 {
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(wait):
-			}
-		}
-		pending = retry
+// batchGet sends GETs in $batch requests (clients.SendBatch) and returns the final answers in their order.
+func batchGet(ctx context.Context, c *clients.Client, requests []*abstractions.RequestInformation) ([]clients.BatchResponse, error) {
+	results := make([]clients.BatchResponse, len(requests))
+	if _, err := clients.SendBatch(ctx, c.GraphAdapter, requests, func(i int, r clients.BatchResponse) error {
+		results[i] = r
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("%s", clients.Explain("sending a Graph $batch", account.PermUserRead, err))
 	}
 	return results, nil
 }
 
-func retryAfter(headers map[string]string) time.Duration {
-	for k, v := range headers {
-		if strings.EqualFold(k, "Retry-After") {
-			if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
-				return min(time.Duration(s)*time.Second, time.Minute)
-			}
-		}
-	}
-	return 2 * time.Second
-}
-
-var errorMapping = abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
-
-// sendBatch posts one $batch of the given path indexes; answers are keyed by the index as a string.
-func sendBatch(ctx context.Context, c *clients.Client, paths []string, indexes []int) (map[string]batchResult, error) {
-	type item struct {
-		ID     string `json:"id"`
-		Method string `json:"method"`
-		URL    string `json:"url"`
-	}
-	envelope := struct {
-		Requests []item `json:"requests"`
-	}{}
-	for _, i := range indexes {
-		envelope.Requests = append(envelope.Requests, item{ID: strconv.Itoa(i), Method: "GET", URL: paths[i]})
-	}
-	body, err := json.Marshal(envelope)
-	if err != nil {
-		return nil, err
-	}
-	ri := abstractions.NewRequestInformation()
-	ri.Method = abstractions.POST
-	ri.UrlTemplate = "{+baseurl}/$batch"
-	ri.PathParameters = map[string]string{"baseurl": c.GraphAdapter.GetBaseUrl()}
-	ri.Headers.TryAdd("Accept", "application/json")
-	ri.SetStreamContentAndContentType(body, "application/json")
-	raw, err := c.GraphAdapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
-	if err != nil {
-		return nil, fmt.Errorf("%s", clients.Explain("sending a Graph $batch", account.PermUserRead, err))
-	}
-	data, _ := raw.([]byte)
-	var resp struct {
-		Responses []struct {
-			ID      string            `json:"id"`
-			Status  int               `json:"status"`
-			Headers map[string]string `json:"headers"`
-			Body    json.RawMessage   `json:"body"`
-		} `json:"responses"`
-	}
-	if err := json.Unmarshal(data, &resp); err != nil {
-		return nil, fmt.Errorf("decoding a Graph $batch response: %w", err)
-	}
-	out := make(map[string]batchResult, len(resp.Responses))
-	for _, r := range resp.Responses {
-		out[r.ID] = batchResult{status: r.Status, headers: r.Headers, body: r.Body}
-	}
-	for _, i := range indexes {
-		if _, ok := out[strconv.Itoa(i)]; !ok {
-			return nil, fmt.Errorf("the Graph $batch response has no answer for %s", paths[i])
-		}
-	}
-	return out, nil
-}
-
-// getRaw GETs an absolute Graph URL (an @odata.nextLink) and returns the body.
-func getRaw(ctx context.Context, c *clients.Client, link string) ([]byte, error) {
-	u, err := url.Parse(link)
-	if err != nil {
-		return nil, err
-	}
-	ri := abstractions.NewRequestInformation()
-	ri.Method = abstractions.GET
-	ri.SetUri(*u)
-	ri.Headers.TryAdd("Accept", "application/json")
-	raw, err := c.GraphAdapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
-	if err != nil {
-		return nil, err
-	}
-	data, _ := raw.([]byte)
-	return data, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
+// graphError is Graph's status, code and message for a failed $batch answer.
+func graphError(r clients.BatchResponse) clients.GraphError {
+	ge, _ := clients.AsGraphError(r.Err())
+	return ge
 }

@@ -1,11 +1,11 @@
 package posture
 
 import (
-	"time"
-
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 )
 
 // setReport copies a report into the model's computed attributes.
@@ -38,16 +38,16 @@ func (m *postureModel) setReport(r Report) diag.Diagnostics {
 		accounts[i] = types.ObjectValueMust(accountAttrTypes, map[string]attr.Value{
 			"id":                        types.StringValue(a.ID),
 			"found":                     types.BoolValue(a.Found),
-			"user_principal_name":       optionalString(a.UserPrincipalName),
-			"display_name":              optionalString(a.DisplayName),
+			"user_principal_name":       helpers.OptionalString(a.UserPrincipalName),
+			"display_name":              helpers.OptionalString(a.DisplayName),
 			"account_enabled":           types.BoolPointerValue(a.AccountEnabled),
 			"on_premises_sync_enabled":  types.BoolPointerValue(a.OnPremisesSyncEnabled),
 			"assigned_license_count":    optionalInt(a.AssignedLicenses),
 			"certificate_user_id_count": optionalInt(a.CertificateUserIDs),
 			"fido2_method_count":        optionalInt(a.FIDO2Methods),
 			"permanent_global_admin":    types.BoolPointerValue(a.PermanentGlobalAdmin),
-			"last_successful_sign_in":   optionalTime(a.LastSuccessfulSignIn),
-			"last_sign_in":              optionalTime(a.LastSignIn),
+			"last_successful_sign_in":   helpers.OptionalTime(a.LastSuccessfulSignIn),
+			"last_sign_in":              helpers.OptionalTime(a.LastSignIn),
 			"blocking_policy_ids":       nullableList(a.BlockingPolicyIDs),
 			"watching_alert_rule_ids":   nullableList(a.AlertRuleIDs),
 		})
@@ -73,23 +73,9 @@ func nullableList(values []string) types.List {
 	return stringList(values)
 }
 
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
 func optionalInt(n *int) types.Int64 {
 	if n == nil {
 		return types.Int64Null()
 	}
 	return types.Int64Value(int64(*n))
-}
-
-func optionalTime(t *time.Time) types.String {
-	if t == nil {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
 }

@@ -3,7 +3,6 @@ package posture
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
@@ -18,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/validate"
 )
 
 var (
@@ -74,12 +74,6 @@ var (
 	}
 )
 
-var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-func guid() validator.String {
-	return stringvalidator.RegexMatches(guidPattern, "must be an object id (a GUID such as 00000000-0000-0000-0000-000000000000)")
-}
-
 func (d *postureDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_posture"
 }
@@ -103,7 +97,7 @@ func (d *postureDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 				MarkdownDescription: "Object ids of the emergency access accounts to check, typically the `id`s of your " +
 					"`breakglass_account` resources. The data source checks exactly these accounts: it does not discover emergency " +
 					"accounts by name or role (that would reward the revealing names the checks warn about).",
-				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(guid())},
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(validate.ObjectID())},
 			},
 			"allowed_policy_ids": schema.SetAttribute{
 				Optional:    true,
@@ -111,7 +105,7 @@ func (d *postureDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 				MarkdownDescription: "Conditional Access policies the accounts may stay in, such as a policy that requires " +
 					"phishing-resistant MFA for the emergency accounts themselves, as Microsoft now recommends. Use the same ids " +
 					"as `except_policy_ids` of `breakglass_ca_policy_exclusion`.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(guid())},
+				Validators: []validator.Set{setvalidator.ValueStringsAre(validate.ObjectID())},
 			},
 			"test_interval_days": schema.Int64Attribute{
 				Optional: true,

@@ -14,6 +14,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
 )
 
@@ -163,8 +164,8 @@ func (a assignment) read(ctx context.Context, c *clients.Client, method string) 
 			return nil, err
 		}
 		for _, ra := range resp.GetValue() {
-			if strings.EqualFold(deref(ra.GetDirectoryScopeId()), a.scope) {
-				return &schedule{id: deref(ra.GetId())}, nil
+			if strings.EqualFold(helpers.Deref(ra.GetDirectoryScopeId()), a.scope) {
+				return &schedule{id: helpers.Deref(ra.GetId())}, nil
 			}
 		}
 		return nil, nil
@@ -178,10 +179,10 @@ func (a assignment) read(ctx context.Context, c *clients.Client, method string) 
 	for _, s := range resp.GetValue() {
 		// An Activated schedule is someone's time-bound activation of an eligible assignment, not the assignment
 		// this resource manages, whatever the order Graph lists them in.
-		if !strings.EqualFold(deref(s.GetDirectoryScopeId()), a.scope) || strings.EqualFold(deref(s.GetAssignmentType()), "Activated") {
+		if !strings.EqualFold(helpers.Deref(s.GetDirectoryScopeId()), a.scope) || strings.EqualFold(helpers.Deref(s.GetAssignmentType()), "Activated") {
 			continue
 		}
-		return &schedule{id: deref(s.GetId()), endDate: scheduleEnd(s.GetScheduleInfo())}, nil
+		return &schedule{id: helpers.Deref(s.GetId()), endDate: scheduleEnd(s.GetScheduleInfo())}, nil
 	}
 	return nil, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/validate"
 )
 
 var (
@@ -39,8 +40,6 @@ const (
 	methodPIM            = "pim"
 	methodDirect         = "direct"
 )
-
-var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // NewPIMPermanentAssignmentResource is the breakglass_pim_permanent_assignment constructor.
 func NewPIMPermanentAssignmentResource() resource.Resource { return &pimAssignmentResource{} }
@@ -83,7 +82,7 @@ func (r *pimAssignmentResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"principal_id": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "Object id of the user (or group, or service principal) to assign, e.g. `breakglass_account.bg1.id`.",
-				Validators:          []validator.String{stringvalidator.RegexMatches(guidPattern, "must be an object id (GUID)")},
+				Validators:          []validator.String{validate.ObjectID()},
 				PlanModifiers:       replace,
 			},
 			"role": schema.StringAttribute{
@@ -97,7 +96,7 @@ func (r *pimAssignmentResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Computed: true,
 				MarkdownDescription: "The role's template id, e.g. `62e90394-69f5-4237-9190-012177145e10` (Global Administrator). " +
 					"Computed from `role` when that is given.",
-				Validators:    []validator.String{stringvalidator.RegexMatches(guidPattern, "must be a role template id (GUID)")},
+				Validators:    []validator.String{validate.RoleTemplateID()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
 			},
 			"role_name": schema.StringAttribute{
@@ -383,7 +382,7 @@ func assignmentID(principal, role, scope string) string {
 
 func parseAssignmentID(id string) (assignment, error) {
 	parts := strings.SplitN(id, "/", 3)
-	if len(parts) < 2 || !guidPattern.MatchString(parts[0]) || !guidPattern.MatchString(parts[1]) {
+	if len(parts) < 2 || !validate.IsGUID(parts[0]) || !validate.IsGUID(parts[1]) {
 		return assignment{}, fmt.Errorf("%q is not {principal_id}/{role_definition_id} with an optional /{directory scope}, e.g. "+
 			"00000000-0000-0000-0000-000000000000/62e90394-69f5-4237-9190-012177145e10", id)
 	}

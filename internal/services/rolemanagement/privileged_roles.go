@@ -8,6 +8,8 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/validate"
 )
 
 // GlobalAdministratorRoleID is the template id of Global Administrator, the same in every tenant.
@@ -84,7 +86,7 @@ func (s RoleSet) ByID(id string) (RoleInfo, bool) {
 // Resolve turns a role name or id into the role, with the PIM resource's suggestions for a name that is close
 // to a real one.
 func (s RoleSet) Resolve(nameOrID string) (RoleInfo, error) {
-	if id := strings.TrimSpace(nameOrID); guidPattern.MatchString(id) {
+	if id := strings.TrimSpace(nameOrID); validate.IsGUID(id) {
 		if r, ok := s.ByID(id); ok {
 			return r, nil
 		}
@@ -130,9 +132,9 @@ func IsPrivileged(def models.UnifiedRoleDefinitionable) bool {
 	case bool:
 		return v
 	}
-	id := deref(def.GetTemplateId())
+	id := helpers.Deref(def.GetTemplateId())
 	if id == "" {
-		id = deref(def.GetId())
+		id = helpers.Deref(def.GetId())
 	}
 	_, ok := privilegedRoleTemplates[strings.ToLower(id)]
 	return ok

@@ -12,6 +12,7 @@ import (
 	graphrm "github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 )
 
 // How breakglass_role_assignments reads a tenant, in four paged lists (the last three at the same time) and nothing
@@ -104,12 +105,12 @@ func ListRoleAssignments(ctx context.Context, c *clients.Client, includeEligible
 	if err != nil {
 		return nil, step("listing role definitions", err)
 	}
-	top := maxPageSize
+	top := clients.MaxPageSize
 	dir := clients.Graph(c).RoleManagement().Directory()
 
 	schedules := map[string]scheduleFacts{}
 	readSchedules := func(ctx context.Context) error {
-		return step("listing role assignment schedules", listAll(ctx,
+		return step("listing role assignment schedules", clients.ListAll(ctx,
 			func(ctx context.Context) (models.UnifiedRoleAssignmentScheduleCollectionResponseable, error) {
 				return dir.RoleAssignmentSchedules().Get(ctx, &graphrm.DirectoryRoleAssignmentSchedulesRequestBuilderGetRequestConfiguration{
 					QueryParameters: &graphrm.DirectoryRoleAssignmentSchedulesRequestBuilderGetQueryParameters{
@@ -121,11 +122,11 @@ func ListRoleAssignments(ctx context.Context, c *clients.Client, includeEligible
 				return dir.RoleAssignmentSchedules().WithUrl(link).Get(ctx, nil)
 			},
 			func(s models.UnifiedRoleAssignmentScheduleable) {
-				facts := scheduleFacts{createdUsing: deref(s.GetCreatedUsing())}
+				facts := scheduleFacts{createdUsing: helpers.Deref(s.GetCreatedUsing())}
 				if info := s.GetScheduleInfo(); info != nil {
 					facts.start = info.GetStartDateTime()
 				}
-				schedules[strings.ToLower(deref(s.GetId()))] = facts
+				schedules[strings.ToLower(helpers.Deref(s.GetId()))] = facts
 			}))
 	}
 
@@ -134,7 +135,7 @@ func ListRoleAssignments(ctx context.Context, c *clients.Client, includeEligible
 	var active []RoleAssignment
 	var origins []origin
 	readActive := func(ctx context.Context) error {
-		return step("listing active role assignments (roleAssignmentScheduleInstances)", listAll(ctx,
+		return step("listing active role assignments (roleAssignmentScheduleInstances)", clients.ListAll(ctx,
 			func(ctx context.Context) (models.UnifiedRoleAssignmentScheduleInstanceCollectionResponseable, error) {
 				return dir.RoleAssignmentScheduleInstances().Get(ctx, &graphrm.DirectoryRoleAssignmentScheduleInstancesRequestBuilderGetRequestConfiguration{
 					QueryParameters: &graphrm.DirectoryRoleAssignmentScheduleInstancesRequestBuilderGetQueryParameters{
@@ -150,13 +151,13 @@ func ListRoleAssignments(ctx context.Context, c *clients.Client, includeEligible
 			func(in models.UnifiedRoleAssignmentScheduleInstanceable) {
 				active = append(active, newRow(roles, StateActive, in.GetPrincipalId(), in.GetPrincipal(), in.GetRoleDefinitionId(),
 					in.GetDirectoryScopeId(), in.GetMemberType(), in.GetStartDateTime(), in.GetEndDateTime()))
-				origins = append(origins, origin{deref(in.GetRoleAssignmentScheduleId()), deref(in.GetRoleAssignmentOriginId())})
+				origins = append(origins, origin{helpers.Deref(in.GetRoleAssignmentScheduleId()), helpers.Deref(in.GetRoleAssignmentOriginId())})
 			}))
 	}
 
 	var eligible []RoleAssignment
 	readEligible := func(ctx context.Context) error {
-		return step("listing eligible role assignments (roleEligibilityScheduleInstances)", listAll(ctx,
+		return step("listing eligible role assignments (roleEligibilityScheduleInstances)", clients.ListAll(ctx,
 			func(ctx context.Context) (models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable, error) {
 				return dir.RoleEligibilityScheduleInstances().Get(ctx, &graphrm.DirectoryRoleEligibilityScheduleInstancesRequestBuilderGetRequestConfiguration{
 					QueryParameters: &graphrm.DirectoryRoleEligibilityScheduleInstancesRequestBuilderGetQueryParameters{
@@ -179,7 +180,7 @@ func ListRoleAssignments(ctx context.Context, c *clients.Client, includeEligible
 	if includeEligible {
 		reads = append(reads, readEligible)
 	}
-	if err := parallel(ctx, reads...); err != nil {
+	if err := clients.Parallel(ctx, reads...); err != nil {
 		return nil, err
 	}
 	for i := range active {
@@ -201,10 +202,10 @@ func ListRoleAssignments(ctx context.Context, c *clients.Client, includeEligible
 
 func newRow(roles RoleSet, state string, principalID *string, principal models.DirectoryObjectable, roleID, scope, memberType *string, start, end *time.Time) RoleAssignment {
 	row := RoleAssignment{
-		PrincipalID: strings.ToLower(deref(principalID)), RoleDefinitionID: deref(roleID), DirectoryScopeID: deref(scope),
+		PrincipalID: strings.ToLower(helpers.Deref(principalID)), RoleDefinitionID: helpers.Deref(roleID), DirectoryScopeID: helpers.Deref(scope),
 		State: state, MemberType: MemberTypeDirect, Start: start, End: end, Permanent: end == nil,
 	}
-	if strings.EqualFold(deref(memberType), "Group") {
+	if strings.EqualFold(helpers.Deref(memberType), "Group") {
 		row.MemberType = MemberTypeGroup
 	}
 	if r, ok := roles.ByID(row.RoleDefinitionID); ok {
@@ -220,13 +221,13 @@ func describePrincipal(obj models.DirectoryObjectable) (kind, name, upn, appID s
 	case nil:
 		return PrincipalUnknown, "", "", ""
 	case models.Userable:
-		return PrincipalUser, deref(p.GetDisplayName()), deref(p.GetUserPrincipalName()), ""
+		return PrincipalUser, helpers.Deref(p.GetDisplayName()), helpers.Deref(p.GetUserPrincipalName()), ""
 	case models.ServicePrincipalable:
-		return PrincipalServicePrincipal, deref(p.GetDisplayName()), "", deref(p.GetAppId())
+		return PrincipalServicePrincipal, helpers.Deref(p.GetDisplayName()), "", helpers.Deref(p.GetAppId())
 	case models.Groupable:
-		return PrincipalGroup, deref(p.GetDisplayName()), "", ""
+		return PrincipalGroup, helpers.Deref(p.GetDisplayName()), "", ""
 	}
-	switch strings.TrimPrefix(deref(obj.GetOdataType()), "#microsoft.graph.") {
+	switch strings.TrimPrefix(helpers.Deref(obj.GetOdataType()), "#microsoft.graph.") {
 	case "user":
 		return PrincipalUser, "", "", ""
 	case "group":

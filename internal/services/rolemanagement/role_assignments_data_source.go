@@ -3,7 +3,6 @@ package rolemanagement
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -16,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 )
 
 var (
@@ -222,7 +222,7 @@ func (d *roleAssignmentsDataSource) Read(ctx context.Context, req datasource.Rea
 	summary := Summarize(rows)
 
 	state := cfg
-	state.ID = optionalString(d.client.TenantID)
+	state.ID = helpers.OptionalString(d.client.TenantID)
 	state.PrivilegedOnly = types.BoolValue(filter.PrivilegedOnly)
 	state.IncludeEligible = types.BoolValue(includeEligible)
 	state.GlobalAdministratorCount = types.Int64Value(int64(summary.GlobalAdministrators))
@@ -248,24 +248,10 @@ func (d *roleAssignmentsDataSource) Read(ctx context.Context, req datasource.Rea
 func assignmentModelOf(r RoleAssignment) assignmentModel {
 	return assignmentModel{
 		PrincipalID: types.StringValue(r.PrincipalID), PrincipalType: types.StringValue(r.PrincipalType),
-		PrincipalDisplayName: optionalString(r.PrincipalDisplayName), UserPrincipalName: optionalString(r.UserPrincipalName),
-		AppID: optionalString(r.AppID), RoleDefinitionID: types.StringValue(r.RoleDefinitionID), RoleName: optionalString(r.RoleName),
+		PrincipalDisplayName: helpers.OptionalString(r.PrincipalDisplayName), UserPrincipalName: helpers.OptionalString(r.UserPrincipalName),
+		AppID: helpers.OptionalString(r.AppID), RoleDefinitionID: types.StringValue(r.RoleDefinitionID), RoleName: helpers.OptionalString(r.RoleName),
 		IsPrivileged: types.BoolValue(r.IsPrivileged), DirectoryScopeID: types.StringValue(r.DirectoryScopeID),
 		State: types.StringValue(r.State), MemberType: types.StringValue(r.MemberType), Permanent: types.BoolValue(r.Permanent),
-		StartDateTime: optionalTime(r.Start), EndDateTime: optionalTime(r.End), OutsidePIM: types.BoolValue(r.OutsidePIM),
+		StartDateTime: helpers.OptionalTime(r.Start), EndDateTime: helpers.OptionalTime(r.End), OutsidePIM: types.BoolValue(r.OutsidePIM),
 	}
-}
-
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
-func optionalTime(t *time.Time) types.String {
-	if t == nil || t.IsZero() {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
 }

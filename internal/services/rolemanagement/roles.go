@@ -10,6 +10,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 )
 
 // roleDefinition is what the provider needs of a directory role.
@@ -39,7 +40,7 @@ func roleDefinitions(ctx context.Context, c *clients.Client) (roleCatalog, error
 func tenantRoleDefinitions(ctx context.Context, c *clients.Client) ([]models.UnifiedRoleDefinitionable, error) {
 	return stateOf(c).roleDefinitions.Get(ctx, func(ctx context.Context) ([]models.UnifiedRoleDefinitionable, error) {
 		var defs []models.UnifiedRoleDefinitionable
-		err := listAll(ctx,
+		err := clients.ListAll(ctx,
 			func(ctx context.Context) (models.UnifiedRoleDefinitionCollectionResponseable, error) {
 				return clients.Graph(c).RoleManagement().Directory().RoleDefinitions().Get(ctx, nil)
 			},
@@ -52,9 +53,9 @@ func tenantRoleDefinitions(ctx context.Context, c *clients.Client) ([]models.Uni
 }
 
 func fromGraph(def models.UnifiedRoleDefinitionable) roleDefinition {
-	r := roleDefinition{ID: deref(def.GetTemplateId()), Name: deref(def.GetDisplayName())}
+	r := roleDefinition{ID: helpers.Deref(def.GetTemplateId()), Name: helpers.Deref(def.GetDisplayName())}
 	if r.ID == "" {
-		r.ID = deref(def.GetId())
+		r.ID = helpers.Deref(def.GetId())
 	}
 	return r
 }
@@ -135,11 +136,4 @@ func quoteAll(names []string) []string {
 		out[i] = fmt.Sprintf("%q", n)
 	}
 	return out
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -1,10 +1,11 @@
-package applications
+package clients_test
 
 import (
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/odatatest"
 )
 
@@ -30,7 +31,7 @@ func FuzzInFilter(f *testing.F) {
 			t.Skip("the property is a name in the code, never input")
 		}
 		values := strings.SplitN(joined, "\x00", 3)
-		filter := inFilter(property, values)
+		filter := clients.InFilter(property, values)
 		skeleton, literals, err := odatatest.Skeleton(filter)
 		if err != nil {
 			t.Fatal(err)
@@ -40,4 +41,10 @@ func FuzzInFilter(f *testing.F) {
 			t.Fatalf("values %q give the filter %q: skeleton %q, literals %q", values, filter, skeleton, literals)
 		}
 	})
+}
+
+func TestInFilter(t *testing.T) {
+	if got := clients.InFilter("appId", []string{"a", "o'b"}); got != "appId in ('a','o''b')" {
+		t.Errorf("filter: %s", got)
+	}
 }
