@@ -20,6 +20,7 @@ import (
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/acctest"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
 )
 
@@ -115,7 +116,7 @@ resource "breakglass_account" "test" {
 					return nil
 				}),
 				checkUser(t, func(u models.Userable) error {
-					if got := deref(u.GetPasswordPolicies()); got != "DisablePasswordExpiration" {
+					if got := helpers.Deref(u.GetPasswordPolicies()); got != "DisablePasswordExpiration" {
 						return fmt.Errorf("passwordPolicies = %q", got)
 					}
 					return nil
@@ -309,7 +310,7 @@ func TestAccAccount_drift(t *testing.T) {
 	resource.ParallelTest(t, testCase(t,
 		resource.TestStep{Config: config, Check: capture(&id, "id")},
 		resource.TestStep{
-			PreConfig: patch(func(u models.Userable) { u.SetAccountEnabled(ptr(false)) }),
+			PreConfig: patch(func(u models.Userable) { u.SetAccountEnabled(new(false)) }),
 			Config:    config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate),
@@ -317,7 +318,7 @@ func TestAccAccount_drift(t *testing.T) {
 			Check: resource.TestCheckResourceAttr(address, "account_enabled", "true"),
 		},
 		resource.TestStep{
-			PreConfig: patch(func(u models.Userable) { u.SetDisplayName(ptr("Renamed elsewhere")) }),
+			PreConfig: patch(func(u models.Userable) { u.SetDisplayName(new("Renamed elsewhere")) }),
 			Config:    config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate),
@@ -462,15 +463,6 @@ func (compareEqual) CompareValues(values ...any) error {
 		return nil
 	}
 	return fmt.Errorf("values differ: %v", values)
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // TestAccAccount_badInput proves every mistake is caught at plan time, naming the attribute, before anything

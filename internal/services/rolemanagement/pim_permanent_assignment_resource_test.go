@@ -362,8 +362,8 @@ func scheduleRequest(t *testing.T, principal string, action models.UnifiedRoleSc
 	req.SetAction(&action)
 	req.SetPrincipalId(&principal)
 	req.SetRoleDefinitionId(&role)
-	req.SetDirectoryScopeId(ptr("/"))
-	req.SetJustification(ptr(tokenExchangeNote))
+	req.SetDirectoryScopeId(new("/"))
+	req.SetJustification(new(tokenExchangeNote))
 	if info != nil {
 		req.SetScheduleInfo(info)
 	}
@@ -388,8 +388,8 @@ func eligibleRequest(t *testing.T, principal, role string, action models.Unified
 	req.SetAction(&action)
 	req.SetPrincipalId(&principal)
 	req.SetRoleDefinitionId(&role)
-	req.SetDirectoryScopeId(ptr("/"))
-	req.SetJustification(ptr(tokenExchangeNote))
+	req.SetDirectoryScopeId(new("/"))
+	req.SetJustification(new(tokenExchangeNote))
 	if action == models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS {
 		req.SetScheduleInfo(scheduleUntil(time.Now().Add(90 * 24 * time.Hour)))
 	}
@@ -436,8 +436,8 @@ func setExpirationRequired(t *testing.T, role string, required bool) {
 		t.Fatalf("finding the PIM policy of %s: %v", role, err)
 	}
 	rule := models.NewUnifiedRoleManagementPolicyExpirationRule()
-	rule.SetOdataType(ptr("#microsoft.graph.unifiedRoleManagementPolicyExpirationRule"))
-	rule.SetId(ptr(expirationRuleID))
+	rule.SetOdataType(new("#microsoft.graph.unifiedRoleManagementPolicyExpirationRule"))
+	rule.SetId(new(expirationRuleID))
 	rule.SetIsExpirationRequired(&required)
 	_, err = clients.Graph(testClient).Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(*resp.GetValue()[0].GetPolicyId()).
 		Rules().ByUnifiedRoleManagementPolicyRuleId(expirationRuleID).Patch(ctx, rule, nil)
@@ -445,5 +445,3 @@ func setExpirationRequired(t *testing.T, role string, required bool) {
 		t.Fatalf("patching %s of %s: %v", expirationRuleID, role, err)
 	}
 }
-
-func ptr[T any](v T) *T { return &v }

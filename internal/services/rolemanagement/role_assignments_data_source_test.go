@@ -51,10 +51,10 @@ func auditTenant(t *testing.T) *tenantsim.Server {
 		action := models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS
 		req := models.NewUnifiedRoleEligibilityScheduleRequest()
 		req.SetAction(&action)
-		req.SetPrincipalId(ptr(tenantsim.FixtureLegacyAutomationOwnerID))
-		req.SetRoleDefinitionId(ptr(role))
-		req.SetDirectoryScopeId(ptr("/"))
-		req.SetJustification(ptr("audit fixture"))
+		req.SetPrincipalId(new(tenantsim.FixtureLegacyAutomationOwnerID))
+		req.SetRoleDefinitionId(new(role))
+		req.SetDirectoryScopeId(new("/"))
+		req.SetJustification(new("audit fixture"))
 		req.SetScheduleInfo(scheduleUntil(time.Now().Add(90 * 24 * time.Hour)))
 		if _, err := clients.Graph(testClient).RoleManagement().Directory().RoleEligibilityScheduleRequests().Post(context.Background(), req, nil); err != nil {
 			if ge, ok := clients.AsGraphError(err); !ok || ge.Code != "RoleAssignmentExists" {

@@ -91,15 +91,15 @@ func TestFilterAndSummarize(t *testing.T) {
 
 func TestDescribePrincipal(t *testing.T) {
 	u := models.NewUser()
-	u.SetDisplayName(ptr("Ops"))
-	u.SetUserPrincipalName(ptr("ops@contoso.com"))
+	u.SetDisplayName(new("Ops"))
+	u.SetUserPrincipalName(new("ops@contoso.com"))
 	sp := models.NewServicePrincipal()
-	sp.SetDisplayName(ptr("Bridge"))
-	sp.SetAppId(ptr("68653d29-0b71-4ecc-abca-a562bc65c45d"))
+	sp.SetDisplayName(new("Bridge"))
+	sp.SetAppId(new("68653d29-0b71-4ecc-abca-a562bc65c45d"))
 	g := models.NewGroup()
-	g.SetDisplayName(ptr("Tier0"))
+	g.SetDisplayName(new("Tier0"))
 	other := models.NewDirectoryObject()
-	other.SetOdataType(ptr("#microsoft.graph.servicePrincipal"))
+	other.SetOdataType(new("#microsoft.graph.servicePrincipal"))
 	for _, tc := range []struct {
 		obj                    models.DirectoryObjectable
 		kind, name, upn, appID string
@@ -116,5 +116,3 @@ func TestDescribePrincipal(t *testing.T) {
 		}
 	}
 }
-
-func ptr[T any](v T) *T { return &v }

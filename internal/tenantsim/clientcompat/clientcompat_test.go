@@ -102,13 +102,13 @@ func TestSDKsAgainstSimulator(t *testing.T) {
 
 	t.Run("create, read, update, error mapping", func(t *testing.T) {
 		user := models.NewUser()
-		user.SetAccountEnabled(ptr(true))
-		user.SetDisplayName(ptr("SDK user"))
-		user.SetMailNickname(ptr("sdkuser"))
-		user.SetUserPrincipalName(ptr("sdkuser@contoso.onmicrosoft.com"))
+		user.SetAccountEnabled(new(true))
+		user.SetDisplayName(new("SDK user"))
+		user.SetMailNickname(new("sdkuser"))
+		user.SetUserPrincipalName(new("sdkuser@contoso.onmicrosoft.com"))
 		profile := models.NewPasswordProfile()
-		profile.SetPassword(ptr("Sdk-Passw0rd-Value!"))
-		profile.SetForceChangePasswordNextSignIn(ptr(false))
+		profile.SetPassword(new("Sdk-Passw0rd-Value!"))
+		profile.SetForceChangePasswordNextSignIn(new(false))
 		user.SetPasswordProfile(profile)
 		created, err := client.Users().Post(ctx, user, nil)
 		if err != nil {
@@ -117,7 +117,7 @@ func TestSDKsAgainstSimulator(t *testing.T) {
 		id := *created.GetId()
 
 		patch := models.NewUser()
-		patch.SetJobTitle(ptr("Break glass"))
+		patch.SetJobTitle(new("Break glass"))
 		if _, err := client.Users().ByUserId(id).Patch(ctx, patch, nil); err != nil {
 			t.Fatal(describe(err))
 		}
@@ -143,7 +143,7 @@ func TestSDKsAgainstSimulator(t *testing.T) {
 			t.Fatal(err)
 		}
 		first, err := client.Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
-			QueryParameters: &users.UsersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: ptr(int32(40))},
+			QueryParameters: &users.UsersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: new(int32(40))},
 		})
 		if err != nil {
 			t.Fatal(describe(err))
@@ -183,12 +183,12 @@ func TestSDKsAgainstSimulator(t *testing.T) {
 
 	t.Run("PIM permanent assignment and policy rule", func(t *testing.T) {
 		user := models.NewUser()
-		user.SetAccountEnabled(ptr(true))
-		user.SetDisplayName(ptr("SDK PIM user"))
-		user.SetMailNickname(ptr("sdkpim"))
-		user.SetUserPrincipalName(ptr("sdkpim@contoso.onmicrosoft.com"))
+		user.SetAccountEnabled(new(true))
+		user.SetDisplayName(new("SDK PIM user"))
+		user.SetMailNickname(new("sdkpim"))
+		user.SetUserPrincipalName(new("sdkpim@contoso.onmicrosoft.com"))
 		profile := models.NewPasswordProfile()
-		profile.SetPassword(ptr("Sdk-Passw0rd-Value!"))
+		profile.SetPassword(new("Sdk-Passw0rd-Value!"))
 		user.SetPasswordProfile(profile)
 		created, err := client.Users().Post(ctx, user, nil)
 		if err != nil {
@@ -197,15 +197,15 @@ func TestSDKsAgainstSimulator(t *testing.T) {
 		principalID := *created.GetId()
 		request := func(principal string) models.UnifiedRoleAssignmentScheduleRequestable {
 			req := models.NewUnifiedRoleAssignmentScheduleRequest()
-			req.SetAction(ptr(models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS))
-			req.SetPrincipalId(ptr(principal))
-			req.SetRoleDefinitionId(ptr(tenantsim.GlobalAdministratorRoleID))
-			req.SetDirectoryScopeId(ptr("/"))
-			req.SetJustification(ptr("Emergency access"))
+			req.SetAction(new(models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS))
+			req.SetPrincipalId(new(principal))
+			req.SetRoleDefinitionId(new(tenantsim.GlobalAdministratorRoleID))
+			req.SetDirectoryScopeId(new("/"))
+			req.SetJustification(new("Emergency access"))
 			expiration := models.NewExpirationPattern()
-			expiration.SetTypeEscaped(ptr(models.NOEXPIRATION_EXPIRATIONPATTERNTYPE))
+			expiration.SetTypeEscaped(new(models.NOEXPIRATION_EXPIRATIONPATTERNTYPE))
 			schedule := models.NewRequestSchedule()
-			schedule.SetStartDateTime(ptr(time.Now()))
+			schedule.SetStartDateTime(new(time.Now()))
 			schedule.SetExpiration(expiration)
 			req.SetScheduleInfo(schedule)
 			return req
@@ -263,8 +263,8 @@ func TestSDKsAgainstSimulator(t *testing.T) {
 			t.Fatalf("expiration rule %v", expirationRule)
 		}
 		patch := models.NewUnifiedRoleManagementPolicyExpirationRule()
-		patch.SetId(ptr("Expiration_Admin_Assignment"))
-		patch.SetIsExpirationRequired(ptr(true))
+		patch.SetId(new("Expiration_Admin_Assignment"))
+		patch.SetIsExpirationRequired(new(true))
 		maximum, err := serialization.ParseISODuration("P90D")
 		if err != nil {
 			t.Fatal(err)
@@ -278,7 +278,7 @@ func TestSDKsAgainstSimulator(t *testing.T) {
 		if !errors.As(err, &odataErr) || *odataErr.GetErrorEscaped().GetCode() != "RoleAssignmentExists" {
 			t.Fatalf("duplicate after patch: %v", describe(err))
 		}
-		patch.SetIsExpirationRequired(ptr(false))
+		patch.SetIsExpirationRequired(new(false))
 		if _, err := rules.ByUnifiedRoleManagementPolicyRuleId("Expiration_Admin_Assignment").Patch(ctx, patch, nil); err != nil {
 			t.Fatal(describe(err))
 		}
@@ -441,8 +441,6 @@ func TestCredentialsAgainstSimulator(t *testing.T) {
 		}
 	})
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // describe unwraps Graph's OData error for a readable failure message.
 func describe(err error) string {
