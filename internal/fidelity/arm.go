@@ -273,7 +273,7 @@ func (s *armSpec) flatten(schema any) (props map[string]any, required []string, 
 }
 
 // isoDuration is armcheck.py's duration pattern; RE2 has no lookahead, so "P" alone and "T" without a number
-// after it are refused in checkDuration.
+// after it are refused in isDuration.
 var isoDuration = regexp.MustCompile(`^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$`)
 
 func isDuration(v string) bool {
@@ -281,6 +281,8 @@ func isDuration(v string) bool {
 	return m != nil && v != "P" && (m[5] == "" || len(m[5]) > 1)
 }
 
+// check adds to res what armcheck.py reports for v against schema: errors for what the API refuses, warnings for
+// values outside an extensible enum and readOnly properties sent.
 func (s *armSpec) check(schema any, v any, where string, res *ARMResult) {
 	if m, ok := schema.(map[string]any); ok {
 		if ref, isStr := m["$ref"].(string); isStr && !strings.HasPrefix(ref, "#/") {
@@ -313,73 +315,91 @@ func (s *armSpec) check(schema any, v any, where string, res *ARMResult) {
 	}
 	switch t {
 	case "string":
-		str, ok := v.(string)
-		if !ok {
-			errf("%s: expected string, got %s", where, repr(v))
-			return
-		}
-		if sch["format"] == "duration" && !isDuration(str) {
-			errf("%s: %s is not an ISO-8601 duration", where, repr(str))
-		}
-		if maxLen, ok := sch["maxLength"]; ok && isNumber(maxLen) && float64(utf8.RuneCountInString(str)) > number(maxLen) {
-			errf("%s: length %d > maxLength %s", where, utf8.RuneCountInString(str), repr(maxLen))
-		}
+		checkString(sch, v, where, errf)
 	case "boolean":
 		if _, ok := v.(bool); !ok {
 			errf("%s: expected boolean, got %s", where, repr(v))
 		}
 	case "integer", "number":
-		if !isNumber(v) || (t == "integer" && number(v) != math.Trunc(number(v))) {
-			errf("%s: expected %s, got %s", where, t, repr(v))
-			return
-		}
-		if minimum, ok := sch["minimum"]; ok && isNumber(minimum) && number(v) < number(minimum) {
-			errf("%s: %s < minimum %s", where, repr(v), repr(minimum))
-		}
+		checkNumber(sch, t, v, where, errf)
 	case "array":
-		list, ok := v.([]any)
-		if !ok {
-			errf("%s: expected array", where)
-			return
-		}
-		items := sch["items"]
-		if items == nil {
-			items = map[string]any{}
-		}
-		for i, x := range list {
-			s.check(items, x, fmt.Sprintf("%s[%d]", where, i), res)
-		}
+		s.checkArray(sch, v, where, res, errf)
 	case "object":
-		obj, ok := v.(map[string]any)
-		if !ok {
-			errf("%s: expected object", where)
-			return
+		s.checkObject(schema, v, where, res, errf)
+	}
+}
+
+func checkString(sch map[string]any, v any, where string, errf func(string, ...any)) {
+	str, ok := v.(string)
+	if !ok {
+		errf("%s: expected string, got %s", where, repr(v))
+		return
+	}
+	if sch["format"] == "duration" && !isDuration(str) {
+		errf("%s: %s is not an ISO-8601 duration", where, repr(str))
+	}
+	if maxLen, ok := sch["maxLength"]; ok && isNumber(maxLen) && float64(utf8.RuneCountInString(str)) > number(maxLen) {
+		errf("%s: length %d > maxLength %s", where, utf8.RuneCountInString(str), repr(maxLen))
+	}
+}
+
+func checkNumber(sch map[string]any, t string, v any, where string, errf func(string, ...any)) {
+	if !isNumber(v) || (t == "integer" && number(v) != math.Trunc(number(v))) {
+		errf("%s: expected %s, got %s", where, t, repr(v))
+		return
+	}
+	if minimum, ok := sch["minimum"]; ok && isNumber(minimum) && number(v) < number(minimum) {
+		errf("%s: %s < minimum %s", where, repr(v), repr(minimum))
+	}
+}
+
+func (s *armSpec) checkArray(sch map[string]any, v any, where string, res *ARMResult, errf func(string, ...any)) {
+	list, ok := v.([]any)
+	if !ok {
+		errf("%s: expected array", where)
+		return
+	}
+	items := sch["items"]
+	if items == nil {
+		items = map[string]any{}
+	}
+	for i, x := range list {
+		s.check(items, x, fmt.Sprintf("%s[%d]", where, i), res)
+	}
+}
+
+// checkObject checks required properties, then each property present: known ones against their schema (a readOnly
+// one sent is a warning), unknown ones against additionalProperties (absent or false: an error).
+func (s *armSpec) checkObject(schema any, v any, where string, res *ARMResult, errf func(string, ...any)) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		errf("%s: expected object", where)
+		return
+	}
+	props, required, additional := s.flatten(schema)
+	for _, r := range required {
+		if _, present := obj[r]; !present {
+			errf("%s: required property '%s' missing", where, r)
 		}
-		props, required, additional := s.flatten(schema)
-		for _, r := range required {
-			if _, present := obj[r]; !present {
-				errf("%s: required property '%s' missing", where, r)
+	}
+	for _, k := range sortedKeys(obj) {
+		if ps, known := props[k]; known {
+			psm, _ := ps.(map[string]any)
+			if s.deref(ps)["readOnly"] == true || psm["readOnly"] == true {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("%s.%s: readOnly property sent in request", where, k))
 			}
+			s.check(ps, obj[k], where+"."+k, res)
+			continue
 		}
-		for _, k := range sortedKeys(obj) {
-			if ps, known := props[k]; known {
-				psm, _ := ps.(map[string]any)
-				if s.deref(ps)["readOnly"] == true || psm["readOnly"] == true {
-					res.Warnings = append(res.Warnings, fmt.Sprintf("%s.%s: readOnly property sent in request", where, k))
-				}
-				s.check(ps, obj[k], where+"."+k, res)
-				continue
-			}
-			switch additional := additional.(type) {
-			case map[string]any:
-				s.check(additional, obj[k], where+"."+k, res)
-			case bool:
-				if !additional {
-					errf("%s.%s: unknown property", where, k)
-				}
-			default:
+		switch additional := additional.(type) {
+		case map[string]any:
+			s.check(additional, obj[k], where+"."+k, res)
+		case bool:
+			if !additional {
 				errf("%s.%s: unknown property", where, k)
 			}
+		default:
+			errf("%s.%s: unknown property", where, k)
 		}
 	}
 }
