@@ -141,10 +141,14 @@ var caPolicySchema = (&entitySchema{
 
 // caPolicyRecord is one policy: its Graph JSON (grantControls.authenticationStrength expanded, no annotations).
 type caPolicyRecord struct {
-	data             map[string]any
+	versioned
 	microsoftManaged bool
-	// writtenAt and before are the replica model (Knobs.StaleReadWindow): when the policy was last written, and
-	// the version before that write (nil: the write created it).
+}
+
+// versioned is a directory-replicated object's Graph JSON with the replica model (Knobs.StaleReadWindow): when it
+// was last written, and the version before that write (nil: the write created it).
+type versioned struct {
+	data      map[string]any
 	writtenAt time.Time
 	before    map[string]any
 }
@@ -153,8 +157,13 @@ func (p *caPolicyRecord) id() string { s, _ := p.data["id"].(string); return s }
 
 // write replaces the policy's data, keeping the version before for stale reads.
 func (p *caPolicyRecord) write(data map[string]any, now time.Time) {
-	p.before, p.data, p.writtenAt = p.data, data, now
+	p.versioned.write(data, now)
 	p.data["modifiedDateTime"] = graphTime(now)
+}
+
+// write replaces the data, keeping the version before for stale reads.
+func (v *versioned) write(data map[string]any, now time.Time) {
+	v.before, v.data, v.writtenAt = v.data, data, now
 }
 
 // excludeUser adds id to conditions.users.excludeUsers as a write of its own.
@@ -164,11 +173,11 @@ func (p *caPolicyRecord) excludeUser(id string, now time.Time) {
 	p.write(next, now)
 }
 
-// replica is the policy as a read at now sees it: for Knobs.StaleReadWindow after a write, with probability
+// replica is the object as a read at now sees it: for Knobs.StaleReadWindow after a write, with probability
 // Knobs.StaleReadRate, drawn for each read, the version before the write, or nil if the write created it. Microsoft
 // Entra blog "Designing for Eventual Consistency for Microsoft Entra" (2026-03); azuread polls after a Conditional
 // Access policy PATCH until a read shows the change, for the same reason.
-func (s *Server) replica(p *caPolicyRecord, now time.Time) map[string]any {
+func (s *Server) replica(p *versioned, now time.Time) map[string]any {
 	if s.drawStaleRead(p.writtenAt, now) {
 		return p.before
 	}
@@ -417,6 +426,12 @@ func caCheckObject(declared string, obj map[string]any, path string) string {
 			if value == nil {
 				continue
 			}
+			if elem, isColl := strings.CutPrefix(nav, "Collection("); isColl {
+				if msg := caCheckValue(caProp{typ: strings.TrimSuffix(elem, ")"), coll: true}, value, where); msg != "" {
+					return msg
+				}
+				continue
+			}
 			m, ok := value.(map[string]any)
 			if !ok {
 				return where + ": expected an object"
@@ -470,6 +485,11 @@ func caCheckValue(prop caProp, value any, where string) string {
 	case "Edm.Int32":
 		if f, ok := value.(float64); !ok || f != math.Trunc(f) || f < math.MinInt32 || f > math.MaxInt32 {
 			return where + ": expected a 32-bit integer"
+		}
+		return ""
+	case "Edm.Guid":
+		if s, ok := value.(string); !ok || uuid.Validate(s) != nil {
+			return where + ": expected a GUID"
 		}
 		return ""
 	case "Edm.DateTimeOffset":
@@ -775,7 +795,7 @@ func (s *Server) listCAPolicies(w http.ResponseWriter, r *http.Request, _ []stri
 	views := make([]map[string]any, 0, len(policies))
 	for _, p := range policies {
 		s.dir.ca.touch(p, now)
-		if data := s.replica(p, now); data != nil {
+		if data := s.replica(&p.versioned, now); data != nil {
 			views = append(views, s.caPolicyView(data))
 		}
 	}
@@ -802,7 +822,7 @@ func (s *Server) getCAPolicy(w http.ResponseWriter, r *http.Request, params []st
 		return caNotFound(params[0])
 	}
 	s.dir.ca.touch(p, now)
-	data := s.replica(p, now)
+	data := s.replica(&p.versioned, now)
 	if data == nil {
 		return caNotFound(params[0])
 	}
@@ -848,7 +868,7 @@ func (s *Server) createCAPolicy(w http.ResponseWriter, r *http.Request, _ []stri
 	if gerr != nil {
 		return gerr
 	}
-	p := &caPolicyRecord{data: data, writtenAt: now}
+	p := &caPolicyRecord{versioned: versioned{data: data, writtenAt: now}}
 	s.dir.mu.Lock()
 	s.dir.ca.insert(p)
 	resp := caPolicySchema.project(s.caPolicyView(p.data), nil)
@@ -968,7 +988,7 @@ func (d *directory) importCAPolicy(raw map[string]any, now time.Time) (string, e
 		return "", fmt.Errorf("a conditional access policy with id %s exists", id)
 	}
 	name, _ := data["displayName"].(string)
-	d.ca.insert(&caPolicyRecord{data: data, microsoftManaged: strings.HasPrefix(name, microsoftManagedPrefix)})
+	d.ca.insert(&caPolicyRecord{versioned: versioned{data: data}, microsoftManaged: strings.HasPrefix(name, microsoftManagedPrefix)})
 	return id, nil
 }
 
