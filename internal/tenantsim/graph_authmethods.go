@@ -138,6 +138,11 @@ func (s *Server) listAuthMethods(w http.ResponseWriter, r *http.Request, params 
 		item["@odata.type"] = "#microsoft.graph.fido2AuthenticationMethod"
 		value = append(value, item)
 	}
+	if m := s.dir.users.tap[strings.ToLower(u.id())]; m != nil {
+		item := tapView(m, now)
+		item["@odata.type"] = "#microsoft.graph.temporaryAccessPassAuthenticationMethod"
+		value = append(value, item)
+	}
 	writeJSON(w, http.StatusOK, graphContentType, map[string]any{
 		"@odata.context": s.baseURL + "/v1.0/$metadata#users('" + u.id() + "')/authentication/methods", "value": value,
 	})

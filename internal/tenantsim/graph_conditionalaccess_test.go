@@ -979,6 +979,9 @@ func TestCASchemaMatchesCSDL(t *testing.T) {
 		if name == "conditionalAccessPolicy" {
 			delete(props, "deletedDateTime") // inherited from policyDeletableItem
 		}
+		if theirs.BaseType == "microsoft.graph.entity" && name != "authenticationStrengthPolicy" {
+			delete(props, "id") // entity's id, folded into the authentication methods entity types
+		}
 		if len(props) != len(theirs.Properties) {
 			t.Errorf("%s: %d properties, the CSDL has %d", name, len(props), len(theirs.Properties))
 		}
@@ -991,12 +994,12 @@ func TestCASchemaMatchesCSDL(t *testing.T) {
 			}
 		}
 		for nav, theirNav := range theirs.Navigation {
-			if ours.navs[nav] != strings.TrimPrefix(theirNav, "microsoft.graph.") {
+			if ours.navs[nav] != strings.ReplaceAll(theirNav, "microsoft.graph.", "") {
 				t.Errorf("%s: navigation %s", name, nav)
 			}
 		}
 		base := strings.TrimPrefix(theirs.BaseType, "microsoft.graph.")
-		if base == "policyDeletableItem" {
+		if base == "policyDeletableItem" || base == "entity" {
 			base = ""
 		}
 		if ours.base != base || ours.abstract != theirs.Abstract {

@@ -20,11 +20,12 @@ type userState struct {
 	byID         map[string]*userRecord      // key: lower-case object id
 	order        []string                    // object ids in creation order; lists keep this order across pages
 	fido2        map[string][]map[string]any // key: lower-case user id
+	tap          map[string]map[string]any   // the user's one Temporary Access Pass method (graph_authmethods_tap.go)
 	autoLicenses []autoLicense
 }
 
 func newUserState() *userState {
-	return &userState{byID: map[string]*userRecord{}, fido2: map[string][]map[string]any{}}
+	return &userState{byID: map[string]*userRecord{}, fido2: map[string][]map[string]any{}, tap: map[string]map[string]any{}}
 }
 
 // userRecord is one user: its Graph JSON plus what Graph never returns.

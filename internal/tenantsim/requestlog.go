@@ -33,6 +33,9 @@ var jsonSecrets = map[string]bool{
 	"client_secret":    true,
 	"client_assertion": true,
 	"secrettext":       true,
+	// A Temporary Access Pass is a credential; Graph returns it only in the create answer, but a client may echo
+	// it back (e.g. a $batch body), and then it must not reach the log.
+	"temporaryaccesspass": true,
 }
 
 // jsonSecretsUnder are members that are secret only inside a given collection, e.g. passwordCredentials[].value.

@@ -136,6 +136,7 @@ func runScriptedSession(t *testing.T, srv *Server) {
 				"passwordProfile": map[string]any{"password": scriptedPassword}}},
 		map[string]any{"id": "2", "method": "GET", "url": "/domains"},
 	}})
+	runAuthMethodsSession(t, c, id)
 	c.expect(http.StatusNoContent, "DELETE", "/v1.0/users/"+id, nil)
 	c.expect(http.StatusOK, "GET", "/v1.0/directory/deletedItems/microsoft.graph.user", nil)
 	c.expect(http.StatusOK, "GET", "/v1.0/directory/deletedItems/"+id, nil)
@@ -155,7 +156,10 @@ func TestRequestLogRedactsSecrets(t *testing.T) {
 	runScriptedSession(t, srv)
 	_ = srv.Close()
 	raw := buf.Bytes()
-	for _, secret := range []string{scriptedPassword, scriptedPassword2, srv.Info().ClientSecret} {
+	if len(scriptedTAPs) == 0 {
+		t.Fatal("the session created no Temporary Access Pass")
+	}
+	for _, secret := range append([]string{scriptedPassword, scriptedPassword2, srv.Info().ClientSecret}, scriptedTAPs...) {
 		if bytes.Contains(raw, []byte(secret)) {
 			t.Fatalf("secret %q appears in the request log", secret)
 		}
@@ -200,10 +204,33 @@ func TestRequestLogRedactsSecrets(t *testing.T) {
 	}
 }
 
+// runAuthMethodsSession adds the user to the TAP configuration's targets (a read-modify-write), creates a TAP and
+// echoes it in a $batch body, which the log must redact.
+func runAuthMethodsSession(t *testing.T, c *graphClient, id string) {
+	t.Helper()
+	tap := c.expect(http.StatusOK, "GET", pathAuthConfig+"TemporaryAccessPass", nil)
+	targets, _ := tap["includeTargets"].([]any)
+	c.expect(http.StatusNoContent, "PATCH", pathAuthConfig+"TemporaryAccessPass", map[string]any{
+		"@odata.type":    "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration",
+		"includeTargets": append(targets, map[string]any{"targetType": "user", "id": id, "isRegistrationRequired": false}),
+	})
+	path := "/v1.0/users/" + id + "/authentication/temporaryAccessPassMethods"
+	pass := c.expect(http.StatusCreated, "POST", path, map[string]any{"lifetimeInMinutes": 60, "isUsableOnce": true})["temporaryAccessPass"].(string)
+	c.expect(http.StatusOK, "GET", path, nil)
+	c.expect(http.StatusOK, "POST", "/v1.0/$batch", map[string]any{"requests": []any{
+		map[string]any{"id": "1", "method": "POST", "url": "/users/" + id + "/authentication/temporaryAccessPassMethods",
+			"headers": map[string]any{"Content-Type": "application/json"}, "body": map[string]any{"temporaryAccessPass": pass}},
+	}})
+	scriptedTAPs = append(scriptedTAPs, pass)
+}
+
+// scriptedTAPs are the passes runAuthMethodsSession created, for the redaction check.
+var scriptedTAPs []string
+
 func TestRedactionRules(t *testing.T) {
-	got := redactedBody("application/json", []byte(`{"passwordProfile":{"password":"p"},"passwordCredentials":[{"secretText":"s","value":"v","displayName":"d"}],"value":"kept","keyCredentials":[{"key":"k"}]}`))
+	got := redactedBody("application/json", []byte(`{"temporaryAccessPass":"t","passwordProfile":{"password":"p"},"passwordCredentials":[{"secretText":"s","value":"v","displayName":"d"}],"value":"kept","keyCredentials":[{"key":"k"}]}`))
 	raw, _ := json.Marshal(got)
-	for _, secret := range []string{`"p"`, `"s"`, `"v"`, `"k"`} {
+	for _, secret := range []string{`"p"`, `"s"`, `"v"`, `"k"`, `"t"`} {
 		if bytes.Contains(raw, []byte(secret)) {
 			t.Fatalf("%s not redacted: %s", secret, raw)
 		}

@@ -11,7 +11,8 @@ import (
 // duplicates.
 type Secrets struct {
 	// Passwords are the user passwords the tenant received: passwordProfile.password of POST and PATCH /users
-	// (accepted or refused) and the password of the resource-owner password grant.
+	// (accepted or refused), the password of the resource-owner password grant and the Temporary Access Passes the
+	// tenant issued (POST temporaryAccessPassMethods).
 	Passwords []string
 	// Tokens are the JWTs the tenant signed (access tokens of every grant and of the managed identity endpoint,
 	// id tokens, its external OIDC issuer's tokens) and the client assertions presented at the token endpoint.

@@ -38,6 +38,7 @@ var mainAppRoles = []string{
 	"User.ReadWrite.All", "Directory.ReadWrite.All", "Domain.Read.All", "Organization.Read.All", "AuditLog.Read.All",
 	"User.DeleteRestore.All", "RoleManagement.ReadWrite.Directory", "RoleManagementPolicy.ReadWrite.Directory", "Policy.Read.All",
 	"Policy.ReadWrite.ConditionalAccess", "Application.Read.All", "UserAuthenticationMethod.Read.All",
+	"Policy.ReadWrite.AuthenticationMethod", "UserAuthenticationMethod.ReadWrite.All",
 }
 
 // seedFile is the format of Config.SeedFile. Every part is optional and merged over the default fixtures:
@@ -136,6 +137,9 @@ func (s *Server) loadFixtures(seedPath string) error {
 	d.seedRoleAssignments()
 	d.ca = newCAState()
 	if err := d.seedCAPolicies(seed.CAPolicies); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if err := d.seedAuthMethodsPolicy(); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 

@@ -472,6 +472,16 @@ func init() {
 		{"GET", "/users/{}/authentication/methods", authMethodReadRoles, (*Server).listAuthMethods},
 		{"GET", "/users/{}/authentication/fido2Methods", fido2ReadRoles, (*Server).listFIDO2Methods},
 		{"GET", "/users/{}/authentication/fido2Methods/{}", fido2ReadRoles, (*Server).getFIDO2Method},
+
+		{"POST", "/users/{}/authentication/temporaryAccessPassMethods", tapWriteRoles, (*Server).createTAP},
+		{"GET", "/users/{}/authentication/temporaryAccessPassMethods", tapReadRoles, (*Server).listTAPs},
+		{"GET", "/users/{}/authentication/temporaryAccessPassMethods/{}", tapReadRoles, (*Server).getTAP},
+		{"DELETE", "/users/{}/authentication/temporaryAccessPassMethods/{}", tapWriteRoles, (*Server).deleteTAP},
+
+		// The authentication methods policy (graph_authmethods_policy.go).
+		{"GET", "/policies/authenticationMethodsPolicy", authPolicyReadRoles, (*Server).getAuthMethodsPolicy},
+		{"GET", "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{}", authPolicyReadRoles, (*Server).getAuthMethodConfig},
+		{"PATCH", "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{}", authPolicyWriteRoles, (*Server).updateAuthMethodConfig},
 	}
 }
 

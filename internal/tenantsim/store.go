@@ -12,13 +12,14 @@ type directory struct {
 	domains        []map[string]any // graph_domains.go; organization.verifiedDomains follows them
 
 	// One state per area, defined in the area's file.
-	users    *userState   // users, their FIDO2 methods and AutoLicense rules (graph_users.go)
-	groups   *groupState  // groups (graph_groups.go)
-	apps     *appState    // app registrations, applications, service principals, app role assignments (graph_applications.go)
-	rbac     *rbacState   // role definitions, assignments, PIM schedules and policies (graph_rolemanagement.go)
-	ca       *caState     // Conditional Access policies and the outside writer's memory (graph_conditionalaccess.go)
-	arm      *armState    // ARM resources and FailRequests rules (arm.go, failrules.go)
-	fixtures fixtureState // which control-API fixtures have run
+	users      *userState       // users, their FIDO2 methods and AutoLicense rules (graph_users.go)
+	groups     *groupState      // groups (graph_groups.go)
+	apps       *appState        // app registrations, applications, service principals, app role assignments (graph_applications.go)
+	rbac       *rbacState       // role definitions, assignments, PIM schedules and policies (graph_rolemanagement.go)
+	ca         *caState         // Conditional Access policies and the outside writer's memory (graph_conditionalaccess.go)
+	authPolicy *authPolicyState // the authentication methods policy (graph_authmethods_policy.go)
+	arm        *armState        // ARM resources and FailRequests rules (arm.go, failrules.go)
+	fixtures   fixtureState     // which control-API fixtures have run
 }
 
 // fixtureState remembers the control API's fixture loaders (graph_applications_data.go, generator_large.go).
@@ -28,5 +29,5 @@ type fixtureState struct {
 }
 
 func newDirectory() *directory {
-	return &directory{users: newUserState(), groups: newGroupState(), apps: newAppState(), rbac: &rbacState{}, ca: newCAState()}
+	return &directory{users: newUserState(), groups: newGroupState(), apps: newAppState(), rbac: &rbacState{}, ca: newCAState(), authPolicy: newAuthPolicyState()}
 }
