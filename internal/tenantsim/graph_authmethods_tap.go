@@ -222,10 +222,13 @@ func (s *Server) deleteTAP(w http.ResponseWriter, r *http.Request, params []stri
 	return nil
 }
 
-// checkAuthMethodWrite applies the privileged-target rule to a write of a user's authentication methods. The
+// checkAuthMethodWrite applies the privileged-target and restricted management rules to a write of a user's authentication methods. The
 // caller holds the lock.
 func (s *Server) checkAuthMethodWrite(r *http.Request, u *userRecord, now time.Time) *graphError {
-	return s.checkPrivilegedTarget(nil, true, u.id(), callerClaims(r), now)
+	if gerr := s.checkPrivilegedTarget(nil, true, u.id(), callerClaims(r), now); gerr != nil {
+		return gerr
+	}
+	return s.checkRestrictedMember(r, u.id(), now)
 }
 
 // findTAP finds the user (params[0]) and their TAP method (params[1]). The caller holds the lock.

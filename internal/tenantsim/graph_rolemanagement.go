@@ -630,7 +630,8 @@ func (s *Server) createRoleAssignment(w http.ResponseWriter, r *http.Request, _ 
 		return resourceNotFound(roleID)
 	case !s.pimPrincipalKnown(principalID, now):
 		return resourceNotFound(fields["principalId"])
-	case scope != "/":
+	case scope != "/" && !s.dir.auScopeExists(scope):
+		// The tenant and administrative units are the directory scopes served here (graph_administrativeunits.go).
 		return resourceNotFound(strings.TrimPrefix(scope, "/"))
 	}
 	roleID, _ = def["id"].(string)

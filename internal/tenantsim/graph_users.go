@@ -739,6 +739,9 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, params []str
 	if gerr := s.checkPrivilegedTarget(body, touchesPassword, u.id(), callerClaims(r), now); gerr != nil {
 		return gerr
 	}
+	if gerr := s.checkRestrictedMember(r, u.id(), now); gerr != nil {
+		return gerr
+	}
 	policies := u.data["passwordPolicies"]
 	if p, ok := body["passwordPolicies"]; ok {
 		policies = p
@@ -789,6 +792,9 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, params []str
 		return resourceNotFound(key)
 	case u.syncedFromOnPremises():
 		return badRequest(msgOnPremMastered)
+	}
+	if gerr := s.checkRestrictedMember(r, u.id(), time.Now()); gerr != nil {
+		return gerr
 	}
 	u.softDelete(time.Now())
 	w.WriteHeader(http.StatusNoContent)

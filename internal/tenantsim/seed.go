@@ -38,7 +38,7 @@ var mainAppRoles = []string{
 	"User.ReadWrite.All", "Directory.ReadWrite.All", "Domain.Read.All", "Organization.Read.All", "AuditLog.Read.All",
 	"User.DeleteRestore.All", "RoleManagement.ReadWrite.Directory", "RoleManagementPolicy.ReadWrite.Directory", "Policy.Read.All",
 	"Policy.ReadWrite.ConditionalAccess", "Application.Read.All", "UserAuthenticationMethod.Read.All",
-	"Policy.ReadWrite.AuthenticationMethod", "UserAuthenticationMethod.ReadWrite.All",
+	"Policy.ReadWrite.AuthenticationMethod", "UserAuthenticationMethod.ReadWrite.All", "AdministrativeUnit.ReadWrite.All",
 }
 
 // seedFile is the format of Config.SeedFile. Every part is optional and merged over the default fixtures:

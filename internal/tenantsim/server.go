@@ -478,6 +478,16 @@ func init() {
 		{"GET", "/users/{}/authentication/temporaryAccessPassMethods/{}", tapReadRoles, (*Server).getTAP},
 		{"DELETE", "/users/{}/authentication/temporaryAccessPassMethods/{}", tapWriteRoles, (*Server).deleteTAP},
 
+		// Administrative units (graph_administrativeunits.go).
+		{"GET", "/directory/administrativeUnits", auReadRoles, (*Server).listAUs},
+		{"POST", "/directory/administrativeUnits", auWriteRoles, (*Server).createAU},
+		{"GET", "/directory/administrativeUnits/{}", auReadRoles, (*Server).getAU},
+		{"PATCH", "/directory/administrativeUnits/{}", auWriteRoles, (*Server).updateAU},
+		{"DELETE", "/directory/administrativeUnits/{}", auWriteRoles, (*Server).deleteAU},
+		{"GET", "/directory/administrativeUnits/{}/members", auReadRoles, (*Server).listAUMembers},
+		{"POST", "/directory/administrativeUnits/{}/members/$ref", auWriteRoles, (*Server).addAUMember},
+		{"DELETE", "/directory/administrativeUnits/{}/members/{}/$ref", auWriteRoles, (*Server).removeAUMember},
+
 		// The authentication methods policy (graph_authmethods_policy.go).
 		{"GET", "/policies/authenticationMethodsPolicy", authPolicyReadRoles, (*Server).getAuthMethodsPolicy},
 		{"GET", "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{}", authPolicyReadRoles, (*Server).getAuthMethodConfig},

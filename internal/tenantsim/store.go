@@ -18,6 +18,7 @@ type directory struct {
 	rbac       *rbacState       // role definitions, assignments, PIM schedules and policies (graph_rolemanagement.go)
 	ca         *caState         // Conditional Access policies and the outside writer's memory (graph_conditionalaccess.go)
 	authPolicy *authPolicyState // the authentication methods policy (graph_authmethods_policy.go)
+	aus        *auState         // administrative units (graph_administrativeunits.go)
 	arm        *armState        // ARM resources and FailRequests rules (arm.go, failrules.go)
 	fixtures   fixtureState     // which control-API fixtures have run
 }
@@ -29,5 +30,6 @@ type fixtureState struct {
 }
 
 func newDirectory() *directory {
-	return &directory{users: newUserState(), groups: newGroupState(), apps: newAppState(), rbac: &rbacState{}, ca: newCAState(), authPolicy: newAuthPolicyState()}
+	return &directory{users: newUserState(), groups: newGroupState(), apps: newAppState(), rbac: &rbacState{}, ca: newCAState(), authPolicy: newAuthPolicyState(),
+		aus: &auState{byID: map[string]*auRecord{}}}
 }

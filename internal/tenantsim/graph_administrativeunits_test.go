@@ -1,0 +1,139 @@
+package tenantsim
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+const pathAUs = "/v1.0/directory/administrativeUnits"
+
+func memberRef(id string) map[string]any {
+	return map[string]any{"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/" + id}
+}
+
+func TestAdministrativeUnits(t *testing.T) {
+	srv := startSim(t, Config{})
+	c := mainGraphClient(t, srv)
+	au := c.expect(http.StatusCreated, "POST", pathAUs, map[string]any{"displayName": "Paris", "description": "Paris office", "visibility": "HiddenMembership"})
+	id := au["id"].(string)
+	if au["isMemberManagementRestricted"] != false || au["visibility"] != "HiddenMembership" {
+		t.Fatalf("created: %v", au)
+	}
+	for _, tc := range []struct {
+		name   string
+		method string
+		path   string
+		body   map[string]any
+		status int
+		code   string
+	}{
+		{"no displayName", "POST", pathAUs, map[string]any{"description": "x"}, http.StatusBadRequest, "BadRequest"},
+		{"unknown property", "POST", pathAUs, map[string]any{"displayName": "x", "isRestricted": true}, http.StatusBadRequest, "BadRequest"},
+		{"visibility outside the documented values", "POST", pathAUs, map[string]any{"displayName": "x", "visibility": "Private"}, http.StatusBadRequest, "Request_BadRequest"},
+		{"restricted set after creation", "PATCH", pathAUs + "/" + id, map[string]any{"isMemberManagementRestricted": true}, http.StatusBadRequest, "Request_BadRequest"},
+		{"unknown member", "POST", pathAUs + "/" + id + "/members/$ref", memberRef("00000000-0000-4000-8000-000000000001"), http.StatusNotFound, "Request_ResourceNotFound"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { c.expectError(tc.status, tc.code, tc.method, tc.path, tc.body) })
+	}
+	c.expect(http.StatusNoContent, "PATCH", pathAUs+"/"+id, map[string]any{"description": "Paris and Lyon", "isMemberManagementRestricted": false})
+	user := createUser(t, c, "auparis")
+	c.expect(http.StatusNoContent, "POST", pathAUs+"/"+id+"/members/$ref", memberRef(user))
+	c.expectError(http.StatusBadRequest, "Request_BadRequest", "POST", pathAUs+"/"+id+"/members/$ref", memberRef(user))
+	if members := valueList(c.expect(http.StatusOK, "GET", pathAUs+"/"+id+"/members", nil)); len(members) != 1 || members[0]["id"] != user {
+		t.Fatalf("members: %v", members)
+	}
+	// An unrestricted unit protects nothing.
+	c.expect(http.StatusNoContent, "PATCH", "/v1.0/users/"+user, map[string]any{"jobTitle": "Paris"})
+
+	reader, _ := appClient(t, srv, "AdministrativeUnit.Read.All")
+	reader.expect(http.StatusOK, "GET", pathAUs, nil)
+	reader.expectError(http.StatusForbidden, "Authorization_RequestDenied", "POST", pathAUs, map[string]any{"displayName": "x"})
+
+	checkGraphResponses(t, c, []responseCheck{
+		{schemaPath: pathAUs + "/x", body: au},
+		{pathAUs, pathAUs, nil},
+		{pathAUs + "/x", pathAUs + "/" + id, nil},
+		{pathAUs + "/x/members", pathAUs + "/" + id + "/members", nil},
+	})
+	c.expect(http.StatusNoContent, "DELETE", pathAUs+"/"+id+"/members/"+user+"/$ref", nil)
+	c.expect(http.StatusNoContent, "DELETE", pathAUs+"/"+id, nil)
+	c.expectError(http.StatusNotFound, "Request_ResourceNotFound", "GET", pathAUs+"/"+id, nil)
+}
+
+// TestRestrictedManagementUnit: members of a restricted unit can be modified only by a caller holding a
+// user-managing role scoped to that unit; tenant-scoped Global Administrator and Graph permissions do not count.
+// Membership of the unit is managed by Global or Privileged Role Administrators at tenant scope.
+func TestRestrictedManagementUnit(t *testing.T) {
+	srv := startSim(t, Config{})
+	c := mainGraphClient(t, srv)
+	sp, _ := srv.ServicePrincipalID(srv.Info().ClientID)
+	rmau := c.expect(http.StatusCreated, "POST", pathAUs, map[string]any{"displayName": "Break glass", "isMemberManagementRestricted": true})["id"].(string)
+	other := c.expect(http.StatusCreated, "POST", pathAUs, map[string]any{"displayName": "Helpdesk"})["id"].(string)
+	user := createUser(t, c, "rmauuser")
+	c.expect(http.StatusNoContent, "PATCH", pathAuthConfig+"TemporaryAccessPass", map[string]any{
+		"includeTargets": []any{map[string]any{"targetType": "group", "id": "all_users"}}})
+	tapPath := "/v1.0/users/" + user + "/authentication/temporaryAccessPassMethods"
+	tap := c.expect(http.StatusCreated, "POST", tapPath, map[string]any{})["id"].(string)
+
+	// Membership changes need Global or Privileged Role Administrator at tenant scope.
+	c.expectError(http.StatusForbidden, "Authorization_RequestDenied", "POST", pathAUs+"/"+rmau+"/members/$ref", memberRef(user))
+	removePRA, err := srv.AssignDirectoryRole(sp, PrivilegedRoleAdministratorRoleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.expect(http.StatusNoContent, "POST", pathAUs+"/"+rmau+"/members/$ref", memberRef(user))
+	c.expect(http.StatusNoContent, "POST", pathAUs+"/"+other+"/members/$ref", memberRef(user))
+	m365, err := srv.AddGroup(Group{DisplayName: "Team site", MailEnabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.expectError(http.StatusBadRequest, "Request_BadRequest", "POST", pathAUs+"/"+rmau+"/members/$ref", memberRef(m365))
+	removePRA()
+
+	// Every write to the member is refused, even with Global Administrator at tenant scope.
+	removeGA, err := srv.AssignDirectoryRole(sp, GlobalAdministratorRoleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writes := []struct {
+		method, path string
+		body         map[string]any
+		status       int
+	}{
+		{"PATCH", "/v1.0/users/" + user, map[string]any{"accountEnabled": false}, http.StatusNoContent},
+		{"PATCH", "/v1.0/users/" + user, map[string]any{"passwordProfile": map[string]any{"password": "Correct-Horse-Battery-Staple-42!"}}, http.StatusNoContent},
+		{"DELETE", tapPath + "/" + tap, nil, http.StatusNoContent},
+		{"POST", tapPath, map[string]any{}, http.StatusCreated},
+	}
+	for _, wr := range writes {
+		msg := c.expectError(http.StatusForbidden, "Authorization_RequestDenied", wr.method, wr.path, wr.body)
+		if !strings.HasPrefix(msg, "Target object is a member of a restricted management administrative unit") {
+			t.Fatalf("%s %s: %s", wr.method, wr.path, msg)
+		}
+	}
+	c.expectError(http.StatusForbidden, "Authorization_RequestDenied", "DELETE", "/v1.0/users/"+user, nil)
+	removeGA()
+
+	// A role scoped to another, unrestricted unit does not help; a user-managing role scoped to the restricted one does.
+	assign := func(scope string) string {
+		return c.expect(http.StatusCreated, "POST", "/v1.0/roleManagement/directory/roleAssignments", map[string]any{
+			"principalId": sp, "roleDefinitionId": UserAdministratorRoleID, "directoryScopeId": scope})["id"].(string)
+	}
+	assign("/administrativeUnits/" + other)
+	c.expectError(http.StatusForbidden, "Authorization_RequestDenied", "PATCH", "/v1.0/users/"+user, map[string]any{"jobTitle": "x"})
+	c.expectError(http.StatusNotFound, "Request_ResourceNotFound", "POST", "/v1.0/roleManagement/directory/roleAssignments", map[string]any{
+		"principalId": sp, "roleDefinitionId": UserAdministratorRoleID, "directoryScopeId": "/administrativeUnits/00000000-0000-4000-8000-000000000002"})
+	scoped := assign("/administrativeUnits/" + rmau)
+	for _, wr := range writes {
+		c.expect(wr.status, wr.method, wr.path, wr.body)
+	}
+	c.expect(http.StatusNoContent, "DELETE", "/v1.0/roleManagement/directory/roleAssignments/"+scoped, nil)
+	c.expectError(http.StatusForbidden, "Authorization_RequestDenied", "PATCH", "/v1.0/users/"+user, map[string]any{"jobTitle": "y"})
+
+	// Removing the member (a manager's task) lifts the protection.
+	removeGA, _ = srv.AssignDirectoryRole(sp, GlobalAdministratorRoleID)
+	c.expect(http.StatusNoContent, "DELETE", pathAUs+"/"+rmau+"/members/"+user+"/$ref", nil)
+	removeGA()
+	c.expect(http.StatusNoContent, "PATCH", "/v1.0/users/"+user, map[string]any{"jobTitle": "free"})
+}
