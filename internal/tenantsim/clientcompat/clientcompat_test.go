@@ -366,6 +366,76 @@ func TestSDKsAgainstSimulator(t *testing.T) {
 		}
 	})
 
+	t.Run("authentication methods policy and Temporary Access Pass", func(t *testing.T) {
+		configs := client.Policies().AuthenticationMethodsPolicy().AuthenticationMethodConfigurations()
+		got, err := configs.ByAuthenticationMethodConfigurationId("Fido2").Get(ctx, nil)
+		if err != nil {
+			t.Fatal(describe(err))
+		}
+		fido2, ok := got.(*models.Fido2AuthenticationMethodConfiguration)
+		if !ok || len(fido2.GetIncludeTargets()) != 1 {
+			t.Fatalf("Fido2 configuration %T %v", got, fido2)
+		}
+		// Read-modify-write: a fresh object with the targets read plus ours (see the CA case on the backing store).
+		mine := uuid.NewString()
+		target := models.NewAuthenticationMethodTarget()
+		target.SetId(new(mine))
+		target.SetTargetType(new(models.USER_AUTHENTICATIONMETHODTARGETTYPE))
+		target.SetIsRegistrationRequired(new(false))
+		restrictions := models.NewFido2KeyRestrictions()
+		restrictions.SetIsEnforced(new(true))
+		restrictions.SetEnforcementType(new(models.ALLOW_FIDO2RESTRICTIONENFORCEMENTTYPE))
+		restrictions.SetAaGuids([]string{"2fc0579f-8113-47ea-b116-bb5a8db9202a"})
+		patch := models.NewFido2AuthenticationMethodConfiguration()
+		patch.SetIncludeTargets(append(fido2.GetIncludeTargets(), target))
+		patch.SetKeyRestrictions(restrictions)
+		if _, err := configs.ByAuthenticationMethodConfigurationId("Fido2").Patch(ctx, patch, nil); err != nil {
+			t.Fatal(describe(err))
+		}
+		stored, _ := srv.AuthMethodConfig("Fido2")
+		if targets, _ := stored["includeTargets"].([]any); len(targets) != 2 {
+			t.Fatalf("includeTargets after PATCH: %v", stored["includeTargets"])
+		}
+
+		user := models.NewUser()
+		user.SetAccountEnabled(new(true))
+		user.SetDisplayName(new("SDK TAP user"))
+		user.SetMailNickname(new("sdktap"))
+		user.SetUserPrincipalName(new("sdktap@contoso.onmicrosoft.com"))
+		profile := models.NewPasswordProfile()
+		profile.SetPassword(new("Sdk-Tap-Passw0rd-Value!"))
+		user.SetPasswordProfile(profile)
+		created, err := client.Users().Post(ctx, user, nil)
+		if err != nil {
+			t.Fatal(describe(err))
+		}
+		taps := client.Users().ByUserId(*created.GetId()).Authentication().TemporaryAccessPassMethods()
+		tap := models.NewTemporaryAccessPassAuthenticationMethod()
+		tap.SetLifetimeInMinutes(new(int32(60)))
+		_, err = taps.Post(ctx, tap, nil)
+		var odataErr *odataerrors.ODataError
+		if !errors.As(err, &odataErr) || odataErr.ResponseStatusCode != http.StatusBadRequest {
+			t.Fatalf("a TAP for a user outside the policy: %v", describe(err))
+		}
+		if err := srv.AddGroupMember(tenantsim.FixtureTAPHelpdeskGroupID, *created.GetId()); err != nil {
+			t.Fatal(err)
+		}
+		issued, err := taps.Post(ctx, tap, nil)
+		if err != nil {
+			t.Fatal(describe(err))
+		}
+		if issued.GetTemporaryAccessPass() == nil || *issued.GetLifetimeInMinutes() != 60 || !*issued.GetIsUsable() {
+			t.Fatalf("TAP %v", issued.GetTemporaryAccessPass())
+		}
+		list, err := taps.Get(ctx, nil)
+		if err != nil {
+			t.Fatal(describe(err))
+		}
+		if len(list.GetValue()) != 1 || list.GetValue()[0].GetTemporaryAccessPass() != nil {
+			t.Fatal("the list shows the pass again")
+		}
+	})
+
 	t.Run("kiota retry honours Retry-After", func(t *testing.T) {
 		srv.SetKnobs(tenantsim.Knobs{ThrottleRate: 1, RetryAfter: time.Second})
 		go func() { time.Sleep(300 * time.Millisecond); srv.SetKnobs(tenantsim.Knobs{}) }()
