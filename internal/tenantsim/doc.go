@@ -38,10 +38,14 @@
 //  5. Describe the entity with an entitySchema from the v1.0 CSDL. The fidelity tests check the answers
 //     (TestResponsesMatchGraphSchema) and every logged request (TestRequestLogPassesFidelityCheck) against the
 //     CSDL, and ARM bodies against the swagger (arm_test.go); add the new route's calls to them. ARM request
-//     bodies are validated with an armSchema (arm_schema.go) reduced from the swagger definition.
+//     bodies are validated with an armSchema (arm_schema.go) reduced from the swagger definition. Graph bodies with
+//     nested types are validated by caCheckObject against a table of CSDL types (caTypes; the authentication
+//     methods policy adds its own in graph_authmethods_schema.go), which TestCASchemaMatchesCSDL compares with the
+//     CSDL.
 //  6. If the real service is eventually consistent or throttles the route, reproduce it through Knobs
 //     (knobs.go): ReplicationDelay and PIMReplicationDelay for objects not yet visible, StaleReadWindow for
-//     reads of an older version, ThrottleRate and the CA* knobs for 429s. Tests turn them on; the default is a
+//     reads of an older version (keep the object in a versioned and read it through Server.replica, as Conditional
+//     Access policies and authentication method configurations do), ThrottleRate and the CA* knobs for 429s. Tests turn them on; the default is a
 //     well-behaved tenant.
 //  7. Cite the source of every behaviour in a comment beside it: the learn.microsoft.com page, the CSDL or
 //     swagger, or the issue or tool where a real tenant's answer was seen.

@@ -75,6 +75,10 @@ func TestRestrictedManagementUnit(t *testing.T) {
 		"includeTargets": []any{map[string]any{"targetType": "group", "id": "all_users"}}})
 	tapPath := "/v1.0/users/" + user + "/authentication/temporaryAccessPassMethods"
 	tap := c.expect(http.StatusCreated, "POST", tapPath, map[string]any{})["id"].(string)
+	key, err := srv.AddFIDO2Method(user, FIDO2Method{DisplayName: "Key", AAGUID: "2fc0579f-8113-47ea-b116-bb5a8db9202a"})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Membership changes need Global or Privileged Role Administrator at tenant scope.
 	c.expectError(http.StatusForbidden, "Authorization_RequestDenied", "POST", pathAUs+"/"+rmau+"/members/$ref", memberRef(user))
@@ -105,6 +109,7 @@ func TestRestrictedManagementUnit(t *testing.T) {
 		{"PATCH", "/v1.0/users/" + user, map[string]any{"passwordProfile": map[string]any{"password": "Correct-Horse-Battery-Staple-42!"}}, http.StatusNoContent},
 		{"DELETE", tapPath + "/" + tap, nil, http.StatusNoContent},
 		{"POST", tapPath, map[string]any{}, http.StatusCreated},
+		{"DELETE", "/v1.0/users/" + user + "/authentication/fido2Methods/" + key, nil, http.StatusNoContent},
 	}
 	for _, wr := range writes {
 		msg := c.expectError(http.StatusForbidden, "Authorization_RequestDenied", wr.method, wr.path, wr.body)

@@ -4,14 +4,16 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 )
 
-// Microsoft Graph v1.0 authentication methods of users, read-only: /users/{id}/authentication/methods (every
-// registered method, the password included) and /users/{id}/authentication/fido2Methods. FIDO2 security keys and
+// Microsoft Graph v1.0 authentication methods of users: /users/{id}/authentication/methods (every registered
+// method, the password and a Temporary Access Pass included) and /users/{id}/authentication/fido2Methods (read and
+// delete; Temporary Access Passes are in graph_authmethods_tap.go). FIDO2 security keys and
 // passkeys are added with the control API (AddFIDO2Method); Graph cannot register one for another user.
 //
 // The authentication methods workload answers a caller without the permission with 403 accessDenied "Request
@@ -23,6 +25,8 @@ var (
 	authMethodReadRoles = anyOf{"UserAuthenticationMethod.Read.All", "UserAuthenticationMethod.ReadWrite.All"}
 	fido2ReadRoles      = anyOf{"UserAuthMethod-Passkey.Read.All", "UserAuthMethod-Passkey.ReadWrite.All",
 		"UserAuthenticationMethod.Read.All", "UserAuthenticationMethod.ReadWrite.All"}
+	// "Delete fido2AuthenticationMethod", application row.
+	fido2WriteRoles = anyOf{"UserAuthMethod-Passkey.ReadWrite.All", "UserAuthenticationMethod.ReadWrite.All"}
 )
 
 // passwordMethodID is the fixed id of every user's passwordAuthenticationMethod.
@@ -87,10 +91,19 @@ func (m *FIDO2Method) normalize() error {
 	return nil
 }
 
-// addFIDO2 stores a method for a user; the caller holds the lock.
+// addFIDO2 stores a method for a user; the caller holds the lock. The Fido2 configuration's key restrictions
+// apply to registration (Microsoft Entra "Enable passkeys (FIDO2)": with enforcement type Allow only the listed
+// AAGUIDs can be registered, with Block the listed ones cannot; a key without an AAGUID fails an Allow list).
 func (d *directory) addFIDO2(u *userRecord, m FIDO2Method) (string, error) {
 	if err := m.normalize(); err != nil {
 		return "", err
+	}
+	kr, _ := d.authPolicy.config("Fido2").data["keyRestrictions"].(map[string]any)
+	if enforced, _ := kr["isEnforced"].(bool); enforced {
+		listed := slices.ContainsFunc(stringList(kr, "aaGuids"), func(g string) bool { return strings.EqualFold(g, m.AAGUID) })
+		if allow := kr["enforcementType"] == "allow"; allow != listed {
+			return "", fmt.Errorf("the Fido2 key restrictions (%v, %v) do not allow AAGUID %q", kr["enforcementType"], stringList(kr, "aaGuids"), m.AAGUID)
+		}
 	}
 	id := base64.RawURLEncoding.EncodeToString(randomBytes(18))
 	key := strings.ToLower(u.id())
@@ -209,4 +222,27 @@ func (s *Server) getFIDO2Method(w http.ResponseWriter, r *http.Request, params [
 		}
 	}
 	return resourceNotFound(params[1])
+}
+
+// deleteFIDO2Method is DELETE /users/{id}/authentication/fido2Methods/{methodId}: 204, under the same
+// privileged-target and restricted management rules as TAP writes.
+func (s *Server) deleteFIDO2Method(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	now := time.Now()
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	u, gerr := s.authUser(params[0], now)
+	if gerr != nil {
+		return gerr
+	}
+	key := strings.ToLower(u.id())
+	i := slices.IndexFunc(s.dir.users.fido2[key], func(m map[string]any) bool { return m["id"] == params[1] })
+	if i < 0 {
+		return resourceNotFound(params[1])
+	}
+	if gerr := s.checkAuthMethodWrite(r, u, now); gerr != nil {
+		return gerr
+	}
+	s.dir.users.fido2[key] = slices.Delete(s.dir.users.fido2[key], i, i+1)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

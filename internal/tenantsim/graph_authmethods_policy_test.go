@@ -250,3 +250,42 @@ func TestTAPPrivilegedTarget(t *testing.T) {
 	remove()
 	c.expectError(http.StatusForbidden, "Authorization_RequestDenied", "DELETE", path+"/"+created["id"].(string), nil)
 }
+
+// TestFIDO2KeyRestrictionsAndDelete: registration follows the Fido2 key restrictions; DELETE removes one method
+// and needs a write permission.
+func TestFIDO2KeyRestrictionsAndDelete(t *testing.T) {
+	srv := startSim(t, Config{})
+	c := mainGraphClient(t, srv)
+	id := createUser(t, c, "fido2user")
+	yubikey := FIDO2Method{DisplayName: "YubiKey 5 NFC", Model: "YubiKey 5 Series with NFC", AAGUID: "2fc0579f-8113-47ea-b116-bb5a8db9202a"}
+	other := FIDO2Method{DisplayName: "Other key", Model: "Other vendor", AAGUID: "ee882879-721c-4913-9775-3dfcce97072a"}
+	c.expect(http.StatusNoContent, "PATCH", pathAuthConfig+"Fido2", map[string]any{
+		"keyRestrictions": map[string]any{"isEnforced": true, "enforcementType": "allow", "aaGuids": []any{yubikey.AAGUID}}})
+	if _, err := srv.AddFIDO2Method(id, other); err == nil {
+		t.Fatal("a key outside the allow list was registered")
+	}
+	methodID, err := srv.AddFIDO2Method(id, yubikey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.expect(http.StatusNoContent, "PATCH", pathAuthConfig+"Fido2", map[string]any{"keyRestrictions": map[string]any{"enforcementType": "block"}})
+	if _, err := srv.AddFIDO2Method(id, yubikey); err == nil {
+		t.Fatal("a blocked key was registered")
+	}
+	second, err := srv.AddFIDO2Method(id, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/v1.0/users/" + id + "/authentication/fido2Methods/"
+	got := c.expect(http.StatusOK, "GET", path+methodID, nil)
+	if got["aaGuid"] != yubikey.AAGUID || got["model"] != yubikey.Model {
+		t.Fatalf("method: %v", got)
+	}
+	reader, _ := appClient(t, srv, "UserAuthenticationMethod.Read.All")
+	reader.expectError(http.StatusForbidden, "accessDenied", "DELETE", path+methodID, nil)
+	c.expect(http.StatusNoContent, "DELETE", path+methodID, nil)
+	c.expectError(http.StatusNotFound, "Request_ResourceNotFound", "DELETE", path+methodID, nil)
+	if left := valueList(c.expect(http.StatusOK, "GET", "/v1.0/users/"+id+"/authentication/fido2Methods", nil)); len(left) != 1 || left[0]["id"] != second {
+		t.Fatalf("left: %v", left)
+	}
+}

@@ -472,6 +472,7 @@ func init() {
 		{"GET", "/users/{}/authentication/methods", authMethodReadRoles, (*Server).listAuthMethods},
 		{"GET", "/users/{}/authentication/fido2Methods", fido2ReadRoles, (*Server).listFIDO2Methods},
 		{"GET", "/users/{}/authentication/fido2Methods/{}", fido2ReadRoles, (*Server).getFIDO2Method},
+		{"DELETE", "/users/{}/authentication/fido2Methods/{}", fido2WriteRoles, (*Server).deleteFIDO2Method},
 
 		{"POST", "/users/{}/authentication/temporaryAccessPassMethods", tapWriteRoles, (*Server).createTAP},
 		{"GET", "/users/{}/authentication/temporaryAccessPassMethods", tapReadRoles, (*Server).listTAPs},
