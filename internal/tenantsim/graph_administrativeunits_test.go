@@ -136,6 +136,14 @@ func TestRestrictedManagementUnit(t *testing.T) {
 	c.expect(http.StatusNoContent, "DELETE", "/v1.0/roleManagement/directory/roleAssignments/"+scoped, nil)
 	c.expectError(http.StatusForbidden, "Authorization_RequestDenied", "PATCH", "/v1.0/users/"+user, map[string]any{"jobTitle": "y"})
 
+	// The same role through a PIM request scoped to the unit.
+	req := pimRequest("adminAssign", sp, UserAdministratorRoleID, permanent())
+	req["directoryScopeId"] = "/administrativeUnits/" + rmau
+	c.expect(http.StatusCreated, "POST", pathAssignmentRequests, req)
+	c.expect(http.StatusNoContent, "PATCH", "/v1.0/users/"+user, map[string]any{"jobTitle": "via PIM"})
+	req["directoryScopeId"] = "/administrativeUnits/" + user // a user is not a scope served here
+	c.expectError(http.StatusNotFound, "Request_ResourceNotFound", "POST", pathAssignmentRequests, req)
+
 	// Removing the member (a manager's task) lifts the protection.
 	removeGA, _ = srv.AssignDirectoryRole(sp, GlobalAdministratorRoleID)
 	c.expect(http.StatusNoContent, "DELETE", pathAUs+"/"+rmau+"/members/"+user+"/$ref", nil)

@@ -335,8 +335,9 @@ func (s *Server) createScheduleRequest(w http.ResponseWriter, r *http.Request, r
 	if !s.pimPrincipalKnown(principalID, now) {
 		return subjectNotFound()
 	}
-	if req.directoryScopeID != "/" {
-		// The simulated tenant has no administrative units, and app objects are not scopes it serves.
+	if req.directoryScopeID != "/" && !s.dir.auScopeExists(req.directoryScopeID) {
+		// The tenant and its administrative units are the scopes served here (graph_administrativeunits.go); app
+		// objects are not.
 		return resourceNotFound(strings.TrimPrefix(req.directoryScopeID, "/"))
 	}
 	existing := st.find(rs.kind, principalID, roleID, req.directoryScopeID, now)
