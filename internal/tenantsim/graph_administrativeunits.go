@@ -97,6 +97,20 @@ type auState struct {
 
 func (st *auState) unit(id string) *auRecord { return st.byID[strings.ToLower(id)] }
 
+// maxRestrictedAUs: "A maximum of 100 restricted management administrative units in a tenant" (the restricted
+// management doc's limitations; the refusal's wording is the simulator's).
+const maxRestrictedAUs = 100
+
+func (st *auState) restrictedCount() int {
+	n := 0
+	for _, a := range st.byID {
+		if a.restricted() {
+			n++
+		}
+	}
+	return n
+}
+
 func (st *auState) all() []*auRecord {
 	out := make([]*auRecord, 0, len(st.order))
 	for _, key := range st.order {
@@ -229,6 +243,10 @@ func (s *Server) createAU(w http.ResponseWriter, r *http.Request, _ []string) *g
 		}
 	}
 	s.dir.mu.Lock()
+	if restricted, _ := data["isMemberManagementRestricted"].(bool); restricted && s.dir.aus.restrictedCount() >= maxRestrictedAUs {
+		s.dir.mu.Unlock()
+		return badRequest(fmt.Sprintf("A tenant can hold at most %d restricted management administrative units.", maxRestrictedAUs))
+	}
 	a := &auRecord{data: data}
 	key := strings.ToLower(a.id())
 	s.dir.aus.byID[key] = a

@@ -149,4 +149,11 @@ func TestRestrictedManagementUnit(t *testing.T) {
 	c.expect(http.StatusNoContent, "DELETE", pathAUs+"/"+rmau+"/members/"+user+"/$ref", nil)
 	removeGA()
 	c.expect(http.StatusNoContent, "PATCH", "/v1.0/users/"+user, map[string]any{"jobTitle": "free"})
+
+	// At most 100 restricted units in a tenant; unrestricted ones are not counted.
+	for i := 1; i < maxRestrictedAUs; i++ {
+		c.expect(http.StatusCreated, "POST", pathAUs, map[string]any{"displayName": "r", "isMemberManagementRestricted": true})
+	}
+	c.expectError(http.StatusBadRequest, "Request_BadRequest", "POST", pathAUs, map[string]any{"displayName": "r", "isMemberManagementRestricted": true})
+	c.expect(http.StatusCreated, "POST", pathAUs, map[string]any{"displayName": "plain"})
 }

@@ -166,10 +166,12 @@ func (s *Server) listAuthMethods(w http.ResponseWriter, r *http.Request, params 
 // fido2AuthenticationMethod" (Graph v1.0 reference) say the methods do not support optional query parameters.
 // Graph may ignore one instead of refusing it; refusing is the harsher of the two, so a client that relies on
 // $select or $top there fails here first.
-func noQueryOptions(r *http.Request) *graphError {
+// The authentication methods policy pages ("Get authenticationMethodsPolicy", "Get
+// fido2AuthenticationMethodConfiguration") say the same; what names the resource in the message.
+func noQueryOptions(r *http.Request, what string) *graphError {
 	for name := range r.URL.Query() {
 		if strings.HasPrefix(name, "$") {
-			return badRequest(fmt.Sprintf("Query option '%s' is not supported for fido2Methods.", name))
+			return badRequest(fmt.Sprintf("Query option '%s' is not supported for %s.", name, what))
 		}
 	}
 	return nil
@@ -177,7 +179,7 @@ func noQueryOptions(r *http.Request) *graphError {
 
 // listFIDO2Methods is GET /users/{id}/authentication/fido2Methods.
 func (s *Server) listFIDO2Methods(w http.ResponseWriter, r *http.Request, params []string) *graphError {
-	if gerr := noQueryOptions(r); gerr != nil {
+	if gerr := noQueryOptions(r, "fido2Methods"); gerr != nil {
 		return gerr
 	}
 	q, gerr := parseListQuery(r, fido2Schema, graphDefaultPage, graphMaxPage)
@@ -199,7 +201,7 @@ func (s *Server) listFIDO2Methods(w http.ResponseWriter, r *http.Request, params
 
 // getFIDO2Method is GET /users/{id}/authentication/fido2Methods/{methodId}.
 func (s *Server) getFIDO2Method(w http.ResponseWriter, r *http.Request, params []string) *graphError {
-	if gerr := noQueryOptions(r); gerr != nil {
+	if gerr := noQueryOptions(r, "fido2Methods"); gerr != nil {
 		return gerr
 	}
 	selected, gerr := parseSelect(r, fido2Schema)

@@ -134,7 +134,7 @@ func (s *Server) authConfigView(data map[string]any) map[string]any {
 
 // getAuthMethodsPolicy is GET /policies/authenticationMethodsPolicy.
 func (s *Server) getAuthMethodsPolicy(w http.ResponseWriter, r *http.Request, _ []string) *graphError {
-	if gerr := noQueryOptions(r); gerr != nil {
+	if gerr := noQueryOptions(r, "authenticationMethodsPolicy"); gerr != nil {
 		return gerr
 	}
 	now := time.Now()
@@ -155,7 +155,7 @@ func (s *Server) getAuthMethodsPolicy(w http.ResponseWriter, r *http.Request, _ 
 
 // getAuthMethodConfig is GET .../authenticationMethodConfigurations/{id}.
 func (s *Server) getAuthMethodConfig(w http.ResponseWriter, r *http.Request, params []string) *graphError {
-	if gerr := noQueryOptions(r); gerr != nil {
+	if gerr := noQueryOptions(r, "authenticationMethodsPolicy"); gerr != nil {
 		return gerr
 	}
 	now := time.Now()

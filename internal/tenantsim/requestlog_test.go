@@ -222,6 +222,13 @@ func runAuthMethodsSession(t *testing.T, c *graphClient, id string) {
 			"headers": map[string]any{"Content-Type": "application/json"}, "body": map[string]any{"temporaryAccessPass": pass}},
 	}})
 	scriptedTAPs = append(scriptedTAPs, pass)
+
+	au := c.expect(http.StatusCreated, "POST", pathAUs, map[string]any{"displayName": "Logged unit", "description": "d", "visibility": "Public"})["id"].(string)
+	c.expect(http.StatusNoContent, "PATCH", pathAUs+"/"+au, map[string]any{"description": "changed"})
+	c.expect(http.StatusNoContent, "POST", pathAUs+"/"+au+"/members/$ref", memberRef(id))
+	c.expect(http.StatusOK, "GET", pathAUs+"/"+au+"/members", nil)
+	c.expect(http.StatusNoContent, "DELETE", pathAUs+"/"+au+"/members/"+id+"/$ref", nil)
+	c.expect(http.StatusNoContent, "DELETE", pathAUs+"/"+au, nil)
 }
 
 // scriptedTAPs are the passes runAuthMethodsSession created, for the redaction check.
