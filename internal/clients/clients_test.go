@@ -93,4 +93,20 @@ func TestRetryWhileNotFound(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "still not visible after waiting") || !IsNotFound(err) {
 		t.Fatalf("timeout error must say how long it waited and wrap the last error: %v", err)
 	}
+
+	// The deadline falls during a request, which fails with the deadline's error: the answer is still the last 404
+	// (a refresh confirming a 404 failed at random before).
+	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	calls = 0
+	err = RetryWhileNotFound(ctx, "user u", func(ctx context.Context) error {
+		if calls++; calls == 1 {
+			return graphErr(404, "Request_ResourceNotFound", "not yet")
+		}
+		<-ctx.Done()
+		return fmt.Errorf("Get \"https://graph.example/v1.0/users/u\": %w", ctx.Err())
+	})
+	if !IsNotFound(err) || !strings.Contains(err.Error(), "still not visible after waiting") {
+		t.Fatalf("a deadline during a request must give the last 404, got %v", err)
+	}
 }

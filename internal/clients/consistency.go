@@ -53,15 +53,26 @@ func RetryWhileRefused(ctx context.Context, what, why string, transient func(err
 func retry(ctx context.Context, what, why string, transient func(error) bool, op func(context.Context) error) error {
 	start := time.Now()
 	var wait time.Duration
+	var last error // the last transient answer
+	gaveUp := func(attempts int) error {
+		return fmt.Errorf("%s after waiting %s for %s (%d attempts): %w", what, time.Since(start).Round(time.Second), why, attempts, last)
+	}
 	for attempt := 1; ; attempt++ {
 		err := op(ctx)
+		if err != nil && last != nil && ctx.Err() != nil {
+			// The wait ran out during this attempt, so its error is the deadline's, not the service's: the answer is
+			// still the last one. Callers that bound the wait (a refresh confirming a 404) must see that 404, or a
+			// lagging replica fails the refresh depending on whether the deadline fell in a sleep or in a request.
+			return gaveUp(attempt - 1)
+		}
 		if err == nil || !transient(err) {
 			return err
 		}
+		last = err
 		wait = Backoff.Next(wait)
 		tflog.Debug(ctx, "waiting for "+why, map[string]any{"object": what, "attempt": attempt, "next_wait": wait.String()})
 		if !Sleep(ctx, wait) {
-			return fmt.Errorf("%s after waiting %s for %s (%d attempts): %w", what, time.Since(start).Round(time.Second), why, attempt, err)
+			return gaveUp(attempt)
 		}
 	}
 }
