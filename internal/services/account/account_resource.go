@@ -677,7 +677,11 @@ func (r *accountResource) Delete(ctx context.Context, req resource.DeleteRequest
 	id := state.ID.ValueString()
 	err := clients.Graph(r.client).Users().ByUserId(id).Delete(ctx, nil)
 	if err != nil && !clients.IsNotFound(err) {
-		resp.Diagnostics.AddError("Cannot delete the emergency account", clients.Explain("deleting user "+id, permUserWrite, err))
+		explained, ok := explainRestrictedUnit("deleting user "+id, err)
+		if !ok {
+			explained = clients.Explain("deleting user "+id, permUserWrite, err)
+		}
+		resp.Diagnostics.AddError("Cannot delete the emergency account", explained)
 		return
 	}
 	if !state.PermanentlyDelete.ValueBool() {

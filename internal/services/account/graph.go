@@ -163,6 +163,9 @@ func explainCreate(m accountModel, err error) string {
 // any other 403, the permission.
 func explainUpdate(m accountModel, body models.Userable, err error) string {
 	operation := "updating user " + m.UserPrincipalName.ValueString()
+	if msg, ok := explainRestrictedUnit(operation, err); ok {
+		return msg
+	}
 	var guarded []string
 	if body.GetPasswordProfile() != nil {
 		guarded = append(guarded, "the password")
@@ -184,6 +187,24 @@ func explainUpdate(m accountModel, body models.Userable, err error) string {
 		"(Entra admin center > Roles & admins > Privileged Authentication Administrator > Add assignments, active and permanent; "+
 		"or protect the role with PIM), then run Terraform again. The identity also needs %s. Graph said: %s %s",
 		operation, strings.Join(guarded, ", "), permUserWrite.Name, ge.Code, ge.Message)
+}
+
+// explainRestrictedUnit explains Entra's refusal to change a member of a restricted management administrative unit
+// (breakglass_restricted_management_unit): only an identity holding a role assigned at the unit's scope may change
+// its members, whatever its Graph permissions or tenant-wide roles, Global Administrator included (Entra
+// "Restricted management administrative units"). ok is false for any other error.
+func explainRestrictedUnit(operation string, err error) (string, bool) {
+	ge, ok := clients.AsGraphError(err)
+	if !ok || !clients.IsForbidden(err) || !strings.Contains(ge.Message, "restricted management administrative unit") {
+		return "", false
+	}
+	return fmt.Sprintf("%s: the user is a member of a restricted management administrative unit, so Entra lets only an "+
+		"identity holding a role assigned at that unit's scope change it; Graph application permissions and tenant-wide roles "+
+		"(Global Administrator included) do not count. Give the provider's identity a role scoped to the unit: set "+
+		"manager_principal_id of the breakglass_restricted_management_unit to the provider's service principal (its object id), "+
+		"which assigns Privileged Authentication Administrator at the unit's scope, or assign that role at the unit's scope "+
+		"yourself (Entra admin center > Administrative units > the unit > Roles and administrators), then run Terraform again. "+
+		"Graph said: %s %s", operation, ge.Code, ge.Message), true
 }
 
 // domainList is the tenant's domains, read once per provider instance (instanceState.domains): they change rarely
