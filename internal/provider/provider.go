@@ -15,6 +15,7 @@ import (
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/administrativeunits"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/alert"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/applications"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/conditionalaccess"
@@ -165,6 +166,7 @@ func (p *breakglassProvider) Resources(_ context.Context) []func() resource.Reso
 		rolemanagement.NewPIMPermanentAssignmentResource,
 		conditionalaccess.NewExclusionResource,
 		alert.NewAlertResource,
+		administrativeunits.NewRestrictedManagementUnitResource,
 	}
 }
 
