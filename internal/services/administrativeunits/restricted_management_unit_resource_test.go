@@ -346,3 +346,66 @@ resource "breakglass_restricted_management_unit" "test" {
 		ExpectError:   regexp.MustCompile(`(?s)is not a restricted management unit.*only\s+when\s+it\s+is\s+created`),
 	}))
 }
+
+// TestAccRestrictedManagementUnit_othersMembersAndGroups: a security group is a member like the accounts; a member
+// someone else added is neither drift nor removed when the configuration drops the group. Simulator only: it
+// seeds the group and the other member through the simulator's controls.
+func TestAccRestrictedManagementUnit_othersMembersAndGroups(t *testing.T) {
+	sim := acctest.Sim(t)
+	sp := managesUnits(t)
+	nick := nickname()
+	pw := password(t)
+	group, err := sim.AddGroup(tenantsim.Group{DisplayName: "CA exclusion " + nick, SecurityEnabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := uuid.NewString()
+	if err := sim.AddUsers([]map[string]any{{"id": other, "displayName": "Other " + nick,
+		"userPrincipalName": "other-" + nick + "@contoso.onmicrosoft.com", "mailNickname": "other-" + nick, "accountEnabled": true}}); err != nil {
+		t.Fatal(err)
+	}
+	manager := fmt.Sprintf("manager_principal_id = %q", sp)
+	withGroup := unitConfig(nick, "Ops "+nick, pw, 1, manager+fmt.Sprintf("\n  member_group_ids = [%q]", group))
+	var unitID string
+	resource.Test(t, testCase(t,
+		resource.TestStep{
+			Config: withGroup,
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr(address, "member_group_ids.#", "1"),
+				func(s *terraform.State) error {
+					unitID = attr(s, address, "id")
+					if !helpers.ContainsFold(unitMembers(t, unitID), group) {
+						return fmt.Errorf("group %s is not a member of unit %s", group, unitID)
+					}
+					return nil
+				},
+			),
+		},
+		resource.TestStep{
+			PreConfig: func() {
+				ref := models.NewReferenceCreate()
+				odataID := "https://graph.microsoft.com/v1.0/directoryObjects/" + other
+				ref.SetOdataId(&odataID)
+				if err := clients.Graph(acctest.Client(t)).Directory().AdministrativeUnits().ByAdministrativeUnitId(unitID).Members().Ref().Post(context.Background(), ref, nil); err != nil {
+					t.Fatalf("adding a member outside Terraform: %v", err)
+				}
+				acctest.WaitOutReplication()
+			},
+			Config: withGroup,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(address, plancheck.ResourceActionNoop),
+			}},
+		},
+		resource.TestStep{
+			Config: unitConfig(nick, "Ops "+nick, pw, 1, manager),
+			Check: func(s *terraform.State) error {
+				acctest.WaitOutReplication()
+				members := unitMembers(t, unitID)
+				if helpers.ContainsFold(members, group) || !helpers.ContainsFold(members, other) || !helpers.ContainsFold(members, attr(s, accountAddr, "id")) {
+					return fmt.Errorf("want the account and the other member but not the group in unit %s, got %v", unitID, members)
+				}
+				return nil
+			},
+		},
+	))
+}
