@@ -15,6 +15,7 @@ import (
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/authmethods"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/alert"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/applications"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/conditionalaccess"
@@ -164,6 +165,7 @@ func (p *breakglassProvider) Resources(_ context.Context) []func() resource.Reso
 		account.NewAccountResource,
 		rolemanagement.NewPIMPermanentAssignmentResource,
 		conditionalaccess.NewExclusionResource,
+		authmethods.NewTargetsResource,
 		alert.NewAlertResource,
 	}
 }
