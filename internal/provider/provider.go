@@ -15,9 +15,9 @@ import (
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
-	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/authmethods"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/alert"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/applications"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/authmethods"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/conditionalaccess"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/posture"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
