@@ -481,3 +481,32 @@ resource "breakglass_authentication_method_targets" "test" {
 		}
 	}
 }
+
+// TestAccAuthMethodTargets_permissions: Policy.Read.All does not grant reading the authentication methods policy
+// (Graph's permission tables name Policy.Read.AuthenticationMethod), and reading is not writing; each refusal
+// names the permission to grant.
+func TestAccAuthMethodTargets_permissions(t *testing.T) {
+	sim := acctest.Sim(t)
+	for name, tc := range map[string]struct {
+		roles []string
+		want  string
+	}{
+		"Policy.Read.All only":    {[]string{"Policy.Read.All"}, `(?s)lacks the Microsoft Graph\s+application permission\s+Policy.Read.AuthenticationMethod`},
+		"read but not read-write": {[]string{"Policy.Read.AuthenticationMethod"}, `(?s)lacks the Microsoft Graph\s+application permission\s+Policy.ReadWrite.AuthenticationMethod`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			clientID, secret := uuid.NewString(), "s3cret-"+uuid.NewString()
+			if err := sim.RegisterApp(tenantsim.App{ClientID: clientID, DisplayName: name, Secret: secret, Roles: tc.roles}); err != nil {
+				t.Fatal(err)
+			}
+			before := configNow(t, "Fido2")
+			resource.Test(t, testCase(t, resource.TestStep{
+				Config:      acctest.ProviderConfig(sim, clientID, secret, "") + fido2Config([]string{uuid.NewString()}, ""),
+				ExpectError: regexp.MustCompile(tc.want),
+			}))
+			if err := checkTargets(t, "Fido2", before)(nil); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
