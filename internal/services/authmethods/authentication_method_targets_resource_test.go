@@ -162,6 +162,35 @@ func idOf(method string, users []string, group string) string {
 	return fmt.Sprintf("method=%s;users=%s;group=%s", method, strings.Join(sorted, ","), group)
 }
 
+// TestAccAuthMethodTargets_accountsCreatedInSameApply includes an account that does not exist yet at plan time:
+// user_ids is a known set of an unknown id, as in a configuration that creates the accounts too.
+func TestAccAuthMethodTargets_accountsCreatedInSameApply(t *testing.T) {
+	acctest.PreCheck(t)
+	name := "acctg" + strings.ReplaceAll(uuid.NewString(), "-", "")[:8]
+	before := configNow(t, "Fido2")
+	resource.Test(t, testCase(t, resource.TestStep{
+		Config: fmt.Sprintf(`
+resource "breakglass_account" "test" {
+  display_name  = "Cloud Ops %[1]s"
+  mail_nickname = "%[1]s"
+}
+
+resource "breakglass_authentication_method_targets" "test" {
+  method   = "fido2"
+  user_ids = [breakglass_account.test.id]
+}`, name),
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+		Check: func(s *terraform.State) error {
+			return checkTargets(t, "Fido2", before, user(s.RootModule().Resources["breakglass_account.test"].Primary.ID))(s)
+		},
+	}))
+	if err := checkTargets(t, "Fido2", before)(nil); err != nil {
+		t.Errorf("after destroy: %v", err)
+	}
+}
+
 // TestAccAuthMethodTargets_drift: someone removes our user and group from the configuration; the refresh shows
 // it, the plan adds them back, and apply does so.
 func TestAccAuthMethodTargets_drift(t *testing.T) {
@@ -264,7 +293,8 @@ func TestAccAuthMethodTargets_x509(t *testing.T) {
 	config := func(extra string) string {
 		return fmt.Sprintf("resource \"breakglass_authentication_method_targets\" \"test\" {\n  method = \"x509_certificate\"\n  user_ids = [%q]\n  enable_method = true\n%s}\n", u1, extra)
 	}
-	upnOnly := slices.DeleteFunc(slices.Clone(orig["certificateUserBindings"].([]any)), func(b any) bool {
+	bindings, _ := orig["certificateUserBindings"].([]any)
+	upnOnly := slices.DeleteFunc(slices.Clone(bindings), func(b any) bool {
 		m, _ := b.(map[string]any)
 		return m["userProperty"] == "certificateUserIds"
 	})
