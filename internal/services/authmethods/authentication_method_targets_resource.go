@@ -159,7 +159,9 @@ func (m targetsModel) check(config methodConfig) error {
 		problems = append(problems, disabledMessage(m.Method.ValueString()))
 	}
 	if m.Method.ValueString() == methodX509 {
-		problems = append(problems, config.x509Problems(m.ManageX509Binding.ValueBool())...)
+		for _, p := range config.x509Problems(m.ManageX509Binding.ValueBool()) {
+			problems = append(problems, p.detail)
+		}
 	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "\n\n"))
@@ -211,11 +213,7 @@ func (r *targetsResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	if in.method == methodX509 {
 		for _, p := range config.x509Problems(plan.ManageX509Binding.ValueBool()) {
-			attribute := path.Root("method")
-			if strings.Contains(p, "certificateUserIds") {
-				attribute = path.Root("manage_x509_binding")
-			}
-			resp.Diagnostics.AddAttributeError(attribute, "X.509 certificate sign-in not ready for the emergency accounts", p)
+			resp.Diagnostics.AddAttributeError(path.Root(p.attribute), "X.509 certificate sign-in not ready for the emergency accounts", p.detail)
 		}
 	}
 	for _, t := range in.targets() {

@@ -114,22 +114,28 @@ func (c methodConfig) multiFactor() bool {
 	})
 }
 
+// problem is one reason the accounts could not use the method: the attribute that fixes it, and how.
+type problem struct {
+	attribute string
+	detail    string
+}
+
 // x509Problems lists what keeps the accounts from signing in with a certificate that counts as MFA, each with its
 // fix; bindingManaged is manage_x509_binding (the write adds the binding).
-func (c methodConfig) x509Problems(bindingManaged bool) []string {
-	var out []string
+func (c methodConfig) x509Problems(bindingManaged bool) []problem {
+	var out []problem
 	if !bindingManaged && !c.hasCertificateUserIdsBinding() {
-		out = append(out, "No username binding of the X.509 certificate configuration maps a certificate field to certificateUserIds, "+
-			"so a certificate cannot be bound to the emergency accounts by their certificateUserIds. Set manage_x509_binding = true, "+
-			"or add a binding in Entra admin center > Protection > Authentication methods > Certificate-based authentication > "+
-			"Configure > Username binding (for example SKI -> certificateUserIds).")
+		out = append(out, problem{"manage_x509_binding", "No username binding of the X.509 certificate configuration maps a certificate field to certificateUserIds, " +
+			"so a certificate cannot be bound to the emergency accounts by their certificateUserIds. Set manage_x509_binding = true, " +
+			"or add a binding in Entra admin center > Protection > Authentication methods > Certificate-based authentication > " +
+			"Configure > Username binding (for example SKI -> certificateUserIds)."})
 	}
 	if !c.multiFactor() {
-		out = append(out, "Certificate-based authentication counts as single-factor in this tenant (authentication binding default "+
-			"x509CertificateSingleFactor and no rule making certificates multi-factor), so the emergency accounts' certificates would "+
-			"not satisfy a policy requiring MFA. In Entra admin center > Protection > Authentication methods > Certificate-based "+
-			"authentication > Configure > Authentication binding, add a rule making the accounts' issuer or policy OID multi-factor "+
-			"(the provider leaves this tenant-wide setting to you).")
+		out = append(out, problem{"method", "Certificate-based authentication counts as single-factor in this tenant (authentication binding default " +
+			"x509CertificateSingleFactor and no rule making certificates multi-factor), so the emergency accounts' certificates would " +
+			"not satisfy a policy requiring MFA. In Entra admin center > Protection > Authentication methods > Certificate-based " +
+			"authentication > Configure > Authentication binding, add a rule making the accounts' issuer or policy OID multi-factor " +
+			"(the provider leaves this tenant-wide setting to you)."})
 	}
 	return out
 }

@@ -116,17 +116,19 @@ func TestPatchBodyAddsBindingAfterEveryOther(t *testing.T) {
 func TestX509Problems(t *testing.T) {
 	single := `{"x509CertificateAuthenticationDefaultMode":"x509CertificateSingleFactor","rules":[]}`
 	ruleMFA := `{"x509CertificateAuthenticationDefaultMode":"x509CertificateSingleFactor","rules":[{"x509CertificateRuleType":"issuerSubject","identifier":"CN=Contoso","x509CertificateAuthenticationMode":"x509CertificateMultiFactor"}]}`
+	noBinding := problem{"manage_x509_binding", "Set manage_x509_binding = true"}
+	singleFactor := problem{"method", "single-factor"}
 	skiBinding := `{"x509CertificateField":"SubjectKeyIdentifier","userProperty":"certificateUserIds","priority":1}`
 	for name, tc := range map[string]struct {
 		c       methodConfig
 		managed bool
-		want    []string
+		want    []problem // the attribute, and what the detail says
 	}{
 		"ready":                    {x509(t, skiBinding, ruleMFA), false, nil},
-		"no binding":               {x509(t, x509Binding, ruleMFA), false, []string{"manage_x509_binding"}},
+		"no binding":               {x509(t, x509Binding, ruleMFA), false, []problem{noBinding}},
 		"no binding, managed":      {x509(t, x509Binding, ruleMFA), true, nil},
-		"single factor":            {x509(t, skiBinding, single), false, []string{"single-factor"}},
-		"single factor no binding": {x509(t, x509Binding, single), false, []string{"manage_x509_binding", "single-factor"}},
+		"single factor":            {x509(t, skiBinding, single), false, []problem{singleFactor}},
+		"single factor no binding": {x509(t, x509Binding, single), false, []problem{noBinding, singleFactor}},
 	} {
 		got := tc.c.x509Problems(tc.managed)
 		if len(got) != len(tc.want) {
@@ -134,8 +136,8 @@ func TestX509Problems(t *testing.T) {
 			continue
 		}
 		for i, w := range tc.want {
-			if !strings.Contains(got[i], w) {
-				t.Errorf("%s: problem %q does not name %q", name, got[i], w)
+			if got[i].attribute != w.attribute || !strings.Contains(got[i].detail, w.detail) {
+				t.Errorf("%s: problem %+v, want on %s naming %q", name, got[i], w.attribute, w.detail)
 			}
 		}
 	}
