@@ -401,6 +401,8 @@ func TestAccAuthMethodTargets_outsideWriter(t *testing.T) {
 	u1, theirs := uuid.NewString(), uuid.NewString()
 	stop := make(chan struct{})
 	var outsider sync.WaitGroup
+	halt := sync.OnceFunc(func() { close(stop); outsider.Wait() })
+	t.Cleanup(halt) // also when apply fails before Check
 	outsider.Add(1)
 	go func() {
 		defer outsider.Done()
@@ -426,8 +428,7 @@ func TestAccAuthMethodTargets_outsideWriter(t *testing.T) {
 	resource.Test(t, testCase(t, resource.TestStep{
 		Config: fido2Config([]string{u1}, ""),
 		Check: func(s *terraform.State) error {
-			close(stop)
-			outsider.Wait()
+			halt()
 			return checkTargets(t, "Fido2", before, user(u1), group(theirs))(s)
 		},
 	}))
