@@ -48,8 +48,9 @@ var (
 	pim     = block{resourceKind, "breakglass_pim_permanent_assignment", map[string]any{
 		"principal_id": guid1, "role": "Global Administrator",
 	}}
-	exclusion = block{resourceKind, "breakglass_ca_policy_exclusion", map[string]any{"user_ids": []any{guid1}, "match": "all"}}
-	alert     = block{resourceKind, "breakglass_alert", map[string]any{
+	exclusion     = block{resourceKind, "breakglass_ca_policy_exclusion", map[string]any{"user_ids": []any{guid1}, "match": "all"}}
+	methodTargets = block{resourceKind, "breakglass_authentication_method_targets", map[string]any{"method": "fido2", "user_ids": []any{guid1}}}
+	alert         = block{resourceKind, "breakglass_alert", map[string]any{
 		"name": "ops-alert", "resource_group_name": "rg-monitor", "location": "westeurope",
 		"workspace_id":     "/subscriptions/" + subID + "/resourceGroups/rg-monitor/providers/Microsoft.OperationalInsights/workspaces/law-1",
 		"accounts":         []any{map[string]any{"object_id": guid1, "user_principal_name": "ops-7k2m@contoso.onmicrosoft.com"}},
@@ -61,7 +62,7 @@ var (
 	posture         = block{dataSourceKind, "breakglass_posture", map[string]any{"account_ids": []any{guid1}}}
 	providerConfig  = block{providerKind, "breakglass", map[string]any{}}
 
-	blocks = []block{account, pim, exclusion, alert, password, roleAssignments, privilegedApps, posture, providerConfig}
+	blocks = []block{account, pim, exclusion, methodTargets, alert, password, roleAssignments, privilegedApps, posture, providerConfig}
 )
 
 // badInput is one wrong configuration: the block's base with set applied (nil sets an attribute to null), and the
@@ -164,6 +165,14 @@ var badInputs = []badInput{
 	{exclusion, "unknown match", map[string]any{"match": "mfa"}, at("match"), `value must be one of: ["all" "requires_mfa" "blocks_access" "grant_controls"]`},
 	{exclusion, "except ids without match", map[string]any{"match": nil, "policy_ids": []any{guid2}, "except_policy_ids": []any{guid1}}, at("except_policy_ids"), `Attribute "match" must be specified when "except_policy_ids" is specified`},
 	{exclusion, "except id not a GUID", map[string]any{"except_policy_ids": []any{"MFA for admins"}}, at("except_policy_ids", 0), "must be an object id (GUID)"},
+
+	// breakglass_authentication_method_targets
+	{methodTargets, "unknown method", map[string]any{"method": "sms"}, at("method"), `value must be one of: ["fido2" "x509_certificate"]`},
+	{methodTargets, "empty user set", map[string]any{"user_ids": []any{}, "group_id": guid2}, at("user_ids"), "set must contain at least 1 elements"},
+	{methodTargets, "user id not a GUID", map[string]any{"user_ids": []any{"ops@contoso.com"}}, at("user_ids", "ops@contoso.com"), "must be an object id (GUID)"},
+	{methodTargets, "group name instead of id", map[string]any{"group_id": "Emergency access"}, at("group_id"), "must be an object id (GUID)"},
+	{methodTargets, "no users or group", map[string]any{"user_ids": nil}, nil, "At least one of these attributes must be configured: [user_ids,group_id]"},
+	{methodTargets, "X.509 binding for FIDO2", map[string]any{"manage_x509_binding": true}, at("manage_x509_binding"), `applies to method = "x509_certificate" only`},
 
 	// breakglass_alert
 	{alert, "name starting with a hyphen", map[string]any{"name": "-ops-alert"}, at("name"), "must be 2-232 letters"},

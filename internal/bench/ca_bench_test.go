@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/acctest"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tfcli"
 )
@@ -41,7 +42,7 @@ const (
 // to throttle more than one request per provider instance.
 func BenchmarkCAFiftyPolicies(b *testing.B) {
 	for b.Loop() {
-		log := &memLog{}
+		log := &acctest.RequestLog{}
 		sim, err := tenantsim.Start(tenantsim.Config{RequestLog: log, RandSeed: 7,
 			Knobs: tenantsim.Knobs{CAWriteRate: 1, CAThrottleReads: true, CAOmitRetryAfter: true}})
 		if err != nil {
@@ -70,10 +71,10 @@ resource "breakglass_ca_policy_exclusion" "bench" {
 			b.Fatal(err)
 		}
 		ws := tfcli.New(b, sim, dir)
-		from, start := log.len(), time.Now()
+		from, start := log.Len(), time.Now()
 		ws.Must(b, context.Background(), "apply", "-auto-approve", "-input=false")
 		wall := time.Since(start)
-		o, err := log.since(from)
+		o, err := since(log, from)
 		if err != nil {
 			b.Fatal(err)
 		}

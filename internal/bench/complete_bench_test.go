@@ -1,18 +1,16 @@
 package bench_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/acctest"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tfcli"
 )
@@ -71,52 +69,16 @@ type opRequests struct {
 
 func (o opRequests) roundTrips() int { return o.graph + o.arm }
 
-// memLog is the tenant's request log, in memory.
-type memLog struct {
-	mu    sync.Mutex
-	lines [][]byte
-}
-
-func (l *memLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, line := range bytes.Split(bytes.TrimRight(p, "\n"), []byte("\n")) {
-		l.lines = append(l.lines, append([]byte(nil), line...))
-	}
-	return len(p), nil
-}
-
-func (l *memLog) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.lines)
-}
-
 var idPattern = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|'[^']*'|%27[^%]*%27`)
 
-// since classifies the requests logged from index from on; the tenant logs a request just after answering it,
-// so it waits until two reads 50 ms apart agree.
-func (l *memLog) since(from int) (opRequests, error) {
-	for last := -1; ; time.Sleep(50 * time.Millisecond) {
-		n := l.len()
-		if n == last {
-			break
-		}
-		last = n
-	}
-	l.mu.Lock()
-	lines := slices.Clone(l.lines[from:])
-	l.mu.Unlock()
+// since classifies the requests log holds from index from on.
+func since(log *acctest.RequestLog, from int) (opRequests, error) {
+	entries, err := log.Since(from)
 	o := opRequests{routes: map[string]int{}}
-	for _, line := range lines {
-		var e struct {
-			Method string `json:"method"`
-			URL    string `json:"url"`
-			Status int    `json:"status"`
-		}
-		if err := json.Unmarshal(line, &e); err != nil {
-			return o, fmt.Errorf("request log line %q: %w", line, err)
-		}
+	if err != nil {
+		return o, err
+	}
+	for _, e := range entries {
 		path, _, _ := strings.Cut(e.URL, "?")
 		lower := strings.ToLower(path)
 		switch {
@@ -147,7 +109,7 @@ var completeOps = []string{"apply", "plan", "destroy"}
 
 func runComplete(b *testing.B, knobs tenantsim.Knobs) completeRun {
 	b.Helper()
-	log := &memLog{}
+	log := &acctest.RequestLog{}
 	sim, err := tenantsim.Start(tenantsim.Config{RequestLog: log, Knobs: knobs, RandSeed: 7})
 	if err != nil {
 		b.Fatal(err)
@@ -164,14 +126,14 @@ func runComplete(b *testing.B, knobs tenantsim.Knobs) completeRun {
 		case "plan":
 			args = []string{op, "-detailed-exitcode", "-input=false"}
 		}
-		from := log.len()
+		from := log.Len()
 		start := time.Now()
 		res, err := ws.Run(ctx, args...)
 		wall := time.Since(start)
 		if err != nil || res.ExitCode != 0 {
 			b.Fatalf("terraform %s (knobs %+v): exit %d, %v\n%s%s", op, knobs, res.ExitCode, err, res.Stdout, res.Stderr)
 		}
-		o, err := log.since(from)
+		o, err := since(log, from)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,7 +3,10 @@ package clients
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
@@ -85,4 +88,28 @@ func Explain(operation string, perm Permission, err error) string {
 		parts = append(parts, ge.Message)
 	}
 	return strings.Join(parts, " ")
+}
+
+// ThrottledFor reports whether err is an answer kiota would have retried (429, 503, 504) and how long to wait:
+// Retry-After when sent (Conditional Access sends none on 429), else a back-off from one second doubling to
+// eight, by how many times in a row it happened. A read-modify-write whose write was throttled reads again after
+// the wait instead of letting kiota replay the write (PacedWrite): the list it would send may be stale by then.
+func ThrottledFor(err error, times int) (time.Duration, bool) {
+	var odata *odataerrors.ODataError
+	if !errors.As(err, &odata) {
+		return 0, false
+	}
+	switch odata.ResponseStatusCode {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	default:
+		return 0, false
+	}
+	if h := odata.GetResponseHeaders(); h != nil {
+		for _, v := range h.Get("Retry-After") {
+			if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
+				return time.Duration(secs) * time.Second, true
+			}
+		}
+	}
+	return min(time.Second<<min(times, 3), 8*time.Second), true
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/administrativeunits"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/alert"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/applications"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/authmethods"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/conditionalaccess"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/posture"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
@@ -165,6 +166,7 @@ func (p *breakglassProvider) Resources(_ context.Context) []func() resource.Reso
 		account.NewAccountResource,
 		rolemanagement.NewPIMPermanentAssignmentResource,
 		conditionalaccess.NewExclusionResource,
+		authmethods.NewTargetsResource,
 		alert.NewAlertResource,
 		administrativeunits.NewRestrictedManagementUnitResource,
 	}

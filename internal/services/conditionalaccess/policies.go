@@ -3,13 +3,10 @@ package conditionalaccess
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
-	"net/http"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -285,7 +282,7 @@ func readUsers(ctx context.Context, c *clients.Client, id string) (usersConditio
 
 // writeUsers PATCHes conditions.users and nothing else. kiota's retry handler is off for this request: a
 // throttled PATCH replayed seconds later would write a list read before another writer's change and undo that
-// change; the caller reads again instead (throttledFor). (The client's retry of a connection reset still resends
+// change; the caller reads again instead (clients.ThrottledFor). (The client's retry of a connection reset still resends
 // the same body, at most a few hundred milliseconds later.)
 func writeUsers(ctx context.Context, c *clients.Client, id string, users usersCondition) error {
 	item := clients.Graph(c).Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id)
@@ -429,7 +426,7 @@ func writeOnce(ctx context.Context, c *clients.Client, policyID string, users, g
 			return written{base: modified}, nil
 		}
 		err = writeUsers(ctx, c, policyID, next)
-		if wait, ok := throttledFor(err, throttled); ok && throttled < maxThrottled {
+		if wait, ok := clients.ThrottledFor(err, throttled); ok && throttled < maxThrottled {
 			throttled++
 			if !clients.Sleep(ctx, wait) {
 				return written{}, err
@@ -442,29 +439,6 @@ func writeOnce(ctx context.Context, c *clients.Client, policyID string, users, g
 		stateOf(c).policies.Forget()
 		return written{base: modified, wrote: true, writes: 1}, nil
 	}
-}
-
-// throttledFor reports whether err is an answer kiota would have retried (429, 503, 504) and how long to wait:
-// Retry-After when sent (Conditional Access sends none on 429), else a back-off from one second doubling to
-// eight, by how many times in a row it happened.
-func throttledFor(err error, times int) (time.Duration, bool) {
-	var odata *odataerrors.ODataError
-	if !errors.As(err, &odata) {
-		return 0, false
-	}
-	switch odata.ResponseStatusCode {
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-	default:
-		return 0, false
-	}
-	if h := odata.GetResponseHeaders(); h != nil {
-		for _, v := range h.Get("Retry-After") {
-			if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
-				return time.Duration(secs) * time.Second, true
-			}
-		}
-	}
-	return min(time.Second<<min(times, 3), 8*time.Second), true
 }
 
 func anyExcluded(u usersCondition, users, groups []string) bool {
