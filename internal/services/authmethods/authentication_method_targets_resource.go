@@ -76,8 +76,10 @@ func (r *targetsResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"method": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "`fido2` (the `Fido2` configuration: passkeys and security keys) or `x509_certificate` (the " +
-					"`X509Certificate` configuration: certificate-based authentication). Changing it replaces the resource.",
-				Validators:    []validator.String{stringvalidator.OneOf(methodFido2, methodX509)},
+					"`X509Certificate` configuration: certificate-based authentication) or `temporary_access_pass` (the " +
+					"`TemporaryAccessPass` configuration, for the pass with which a custodian registers the accounts' keys: " +
+					"see `breakglass_temporary_access_pass_request`). Changing it replaces the resource.",
+				Validators:    []validator.String{stringvalidator.OneOf(methodFido2, methodX509, methodTAP)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"user_ids": schema.SetAttribute{

@@ -541,3 +541,30 @@ func TestAccAuthMethodTargets_permissions(t *testing.T) {
 		})
 	}
 }
+
+// TestAccAuthMethodTargets_temporaryAccessPass includes an account in the Temporary Access Pass configuration,
+// which the helpdesk's group already uses: the group stays, the account comes and goes.
+func TestAccAuthMethodTargets_temporaryAccessPass(t *testing.T) {
+	acctest.PreCheck(t)
+	u1 := uuid.NewString()
+	before := configNow(t, "TemporaryAccessPass")
+	resource.Test(t, testCase(t,
+		resource.TestStep{
+			Config: fmt.Sprintf("resource \"breakglass_authentication_method_targets\" \"test\" {\n  method   = \"temporary_access_pass\"\n  user_ids = [%q]\n}\n", u1),
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr(address, "id", "method=temporary_access_pass;users="+u1),
+				checkTargets(t, "TemporaryAccessPass", before, user(u1)),
+			),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		},
+		resource.TestStep{
+			ResourceName:            address,
+			ImportState:             true,
+			ImportStateVerify:       true,
+			ImportStateVerifyIgnore: []string{"timeouts"},
+		},
+	))
+	if err := checkTargets(t, "TemporaryAccessPass", before)(nil); err != nil {
+		t.Errorf("after destroy: %v", err)
+	}
+}

@@ -23,11 +23,14 @@ type method struct {
 const (
 	methodFido2 = "fido2"
 	methodX509  = "x509_certificate"
+	// methodTAP targets the accounts for the Temporary Access Pass with which their custodians register keys.
+	methodTAP = "temporary_access_pass"
 )
 
 var methods = map[string]method{
 	methodFido2: {configID: "Fido2", odataType: "#microsoft.graph.fido2AuthenticationMethodConfiguration"},
 	methodX509:  {configID: "X509Certificate", odataType: "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration"},
+	methodTAP:   {configID: "TemporaryAccessPass", odataType: "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration"},
 }
 
 // Target types of authenticationMethodTarget (CSDL authenticationMethodTargetType).
