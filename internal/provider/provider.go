@@ -165,12 +165,14 @@ func (p *breakglassProvider) Resources(_ context.Context) []func() resource.Reso
 		rolemanagement.NewPIMPermanentAssignmentResource,
 		conditionalaccess.NewExclusionResource,
 		alert.NewAlertResource,
+		account.NewTemporaryAccessPassRequestResource,
 	}
 }
 
 func (p *breakglassProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		account.NewPasswordEphemeralResource,
+		account.NewTemporaryAccessPassEphemeralResource,
 	}
 }
 
