@@ -128,11 +128,13 @@ func (r *tapRequestResource) Configure(_ context.Context, req resource.Configure
 	r.client = clients.FromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan warns at plan time, when the user is known, that Create would be refused. A warning, not an error:
+// ModifyPlan warns at plan time, when a new request (or a replacement) names a known user, that Create would be
+// refused. A warning, not an error:
 // the same apply may enable the method or add the user to its targets (breakglass_authentication_method_targets)
 // before the request is created, which this plan cannot see.
 func (r *tapRequestResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.client == nil {
+	// The attributes' RequiresReplace modifiers have run: a non-empty list means this plan creates a request.
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() && len(resp.RequiresReplace) == 0 || r.client == nil {
 		return
 	}
 	var plan tapRequestModel
