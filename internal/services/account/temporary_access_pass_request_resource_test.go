@@ -119,3 +119,31 @@ func TestAccTemporaryAccessPassRequest_badInput(t *testing.T) {
 		})
 	}
 }
+
+// TestAccTemporaryAccessPass_privilegedTarget: an emergency account holds Global Administrator, and Entra lets only
+// a caller holding Privileged Authentication Administrator (or Global Administrator) give such a user a pass; the
+// test's identity holds neither, so issuing is refused with an error naming the role. The simulator puts the
+// account into the group the method targets.
+func TestAccTemporaryAccessPass_privilegedTarget(t *testing.T) {
+	sim := acctest.Sim(t)
+	name := uniqueName(t)
+	admin := tapConfig(name, "") + `
+resource "breakglass_pim_permanent_assignment" "test" {
+  principal_id = breakglass_account.test.object_id
+  role         = "Global Administrator"
+}
+`
+	var userID string
+	resource.ParallelTest(t, testCase(t,
+		resource.TestStep{Config: admin, Check: capture(&userID, "id")},
+		resource.TestStep{
+			PreConfig: func() {
+				if err := sim.AddGroupMember(tenantsim.FixtureTAPHelpdeskGroupID, userID); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:      tapConfig(name, "1") + admin[len(tapConfig(name, "")):],
+			ExpectError: regexp.MustCompile(`(?s)Cannot\s+issue\s+the\s+Temporary\s+Access\s+Pass.*Privileged\s+Authentication\s+Administrator`),
+		},
+	))
+}
