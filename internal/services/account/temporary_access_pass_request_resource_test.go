@@ -1,6 +1,7 @@
 package account_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/acctest"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
 )
 
@@ -27,7 +29,8 @@ resource "breakglass_temporary_access_pass_request" "test" {
 
 // TestAccTemporaryAccessPassRequest_refusals: a user the method does not target, and a lifetime outside the
 // tenant's policy, are refused before anything is recorded, naming the fix; once the user is in the targeted group
-// the request is created, refreshes without diff and imports. The simulator puts the account into the group.
+// the request is created, refreshes without diff and imports; a refresh drops it once its user is deleted. The
+// simulator puts the account into the group.
 func TestAccTemporaryAccessPassRequest_refusals(t *testing.T) {
 	sim := acctest.Sim(t)
 	name := uniqueName(t)
@@ -66,6 +69,23 @@ func TestAccTemporaryAccessPassRequest_refusals(t *testing.T) {
 			ImportStateVerify:                    true,
 			ImportStateVerifyIdentifierAttribute: "user_id",
 			ImportStateVerifyIgnore:              []string{"id", "requested_at", "timeouts"},
+		},
+		// The user deleted behind Terraform's back (so in deleted items): the refresh drops the request with it.
+		resource.TestStep{
+			PreConfig: func() {
+				if err := clients.Graph(acctest.Client(t)).Users().ByUserId(userID).Delete(context.Background(), nil); err != nil {
+					t.Fatalf("deleting the user behind Terraform's back: %v", err)
+				}
+				acctest.WaitOutReplication()
+			},
+			RefreshState:       true,
+			ExpectNonEmptyPlan: true,
+			Check: func(s *terraform.State) error {
+				if _, ok := s.RootModule().Resources[requestAddress]; ok {
+					return fmt.Errorf("the request of a deleted user is still in state")
+				}
+				return nil
+			},
 		},
 	))
 }
