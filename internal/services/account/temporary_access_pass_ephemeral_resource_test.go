@@ -149,7 +149,7 @@ func tapMethods(t *testing.T, userID string) []string {
 }
 
 // TestAccTemporaryAccessPass_issuedOncePerRequest walks the request's life with the provider's Graph requests
-// counted from its DEBUG log: the apply that creates a request issues exactly one pass; applying again issues
+// counted from its log: the apply that creates a request issues exactly one pass; applying again issues
 // none; a plain plan of a new version issues none; the apply of the new version deletes the old pass and issues
 // one; removing the request deletes the pass. The passes the tenant issued are then looked for in the log, the
 // plans and the states. It sets TF_LOG and changes the shared tenant's helpdesk group, so it does not run in
@@ -158,8 +158,8 @@ func TestAccTemporaryAccessPass_issuedOncePerRequest(t *testing.T) {
 	sim := acctest.Sim(t)
 	sim.RecordSecrets()
 	name := uniqueName(t)
-	logPath := filepath.Join(t.TempDir(), "debug.log")
-	t.Setenv("TF_LOG", "DEBUG")
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logPath)
 
 	var userID, firstPass string
@@ -273,7 +273,7 @@ func TestAccTemporaryAccessPass_issuedOncePerRequest(t *testing.T) {
 	if !strings.Contains(string(logs), "HTTP request") {
 		t.Fatal("the log holds no provider request logs; the scan would prove nothing")
 	}
-	for where, text := range map[string]string{"the DEBUG log": string(logs), "a plan": strings.Join(plans, "\n"), "a state": strings.Join(states, "\n")} {
+	for where, text := range map[string]string{"the TRACE log": string(logs), "a plan": strings.Join(plans, "\n"), "a state": strings.Join(states, "\n")} {
 		for _, pass := range passes {
 			if strings.Contains(text, pass) {
 				t.Errorf("a Temporary Access Pass appears in %s", where)
