@@ -57,12 +57,14 @@ var (
 		"action_group_ids": []any{"/subscriptions/" + subID + "/resourceGroups/rg-monitor/providers/Microsoft.Insights/actionGroups/soc"},
 	}}
 	password        = block{ephemeralKind, "breakglass_password", map[string]any{}}
+	tapRequest      = block{resourceKind, "breakglass_temporary_access_pass_request", map[string]any{"user_id": guid1, "version": "2026-01"}}
+	tapPass         = block{ephemeralKind, "breakglass_temporary_access_pass", map[string]any{"user_id": guid1, "request_id": guid2}}
 	roleAssignments = block{dataSourceKind, "breakglass_role_assignments", map[string]any{}}
 	privilegedApps  = block{dataSourceKind, "breakglass_privileged_applications", map[string]any{}}
 	posture         = block{dataSourceKind, "breakglass_posture", map[string]any{"account_ids": []any{guid1}}}
 	providerConfig  = block{providerKind, "breakglass", map[string]any{}}
 
-	blocks = []block{account, pim, exclusion, methodTargets, alert, password, roleAssignments, privilegedApps, posture, providerConfig}
+	blocks = []block{account, pim, exclusion, methodTargets, alert, password, tapRequest, tapPass, roleAssignments, privilegedApps, posture, providerConfig}
 )
 
 // badInput is one wrong configuration: the block's base with set applied (nil sets an attribute to null), and the
@@ -204,6 +206,13 @@ var badInputs = []badInput{
 	{password, "length 63", map[string]any{"length": 63}, at("length"), "value must be between 64 and 256, got: 63"},
 	{password, "length 257", map[string]any{"length": 257}, at("length"), "value must be between 64 and 256, got: 257"},
 	{password, "length 0", map[string]any{"length": 0}, at("length"), "value must be between 64 and 256, got: 0"},
+
+	// breakglass_temporary_access_pass_request and the ephemeral breakglass_temporary_access_pass
+	{tapRequest, "user principal name instead of id", map[string]any{"user_id": "ops@contoso.onmicrosoft.com"}, at("user_id"), "must be an object id"},
+	{tapRequest, "blank version", map[string]any{"version": " "}, at("version"), "Blank value"},
+	{tapRequest, "lifetime of 5 minutes", map[string]any{"lifetime_in_minutes": 5}, at("lifetime_in_minutes"), "value must be between 10 and 43200, got: 5"},
+	{tapRequest, "lifetime above 30 days", map[string]any{"lifetime_in_minutes": 43201}, at("lifetime_in_minutes"), "value must be between 10 and 43200, got: 43201"},
+	{tapPass, "user principal name instead of id", map[string]any{"user_id": "ops@contoso.onmicrosoft.com"}, at("user_id"), "must be an object id"},
 
 	// data source breakglass_role_assignments
 	{roleAssignments, "empty role name", map[string]any{"roles": []any{"Global Administrator", ""}}, at("roles", 1), "string length must be at least 1"},

@@ -169,12 +169,14 @@ func (p *breakglassProvider) Resources(_ context.Context) []func() resource.Reso
 		authmethods.NewTargetsResource,
 		alert.NewAlertResource,
 		administrativeunits.NewRestrictedManagementUnitResource,
+		account.NewTemporaryAccessPassRequestResource,
 	}
 }
 
 func (p *breakglassProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		account.NewPasswordEphemeralResource,
+		account.NewTemporaryAccessPassEphemeralResource,
 	}
 }
 

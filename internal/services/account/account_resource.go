@@ -452,7 +452,7 @@ func (r *accountResource) Read(ctx context.Context, req resource.ReadRequest, re
 	user, err := getUser(ctx, r.client, id)
 	if clients.IsNotFound(err) {
 		var gone bool
-		user, gone, err = r.confirmGone(ctx, id, recent)
+		user, gone, err = confirmUserGone(ctx, r.client, id, recent)
 		switch {
 		case gone:
 			tflog.Warn(ctx, "emergency account no longer exists; removing it from state", map[string]any{"id": id})
@@ -483,19 +483,20 @@ func (r *accountResource) Read(ctx context.Context, req resource.ReadRequest, re
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// Waits before a refresh believes a 404 (see confirmGone).
+// Waits before a refresh believes a 404 (see confirmUserGone).
 const (
 	recentGoneWait = 15 * time.Second // the provider wrote the user within clients.ReplicationWindow: five reads
 	goneWait       = 3 * time.Second  // otherwise: three reads, 1 s and 2 s apart
 )
 
-// confirmGone decides whether a user that just read 404 is gone, so that a refresh never drops an account from
-// state because a replica has not seen it yet, which would make the next apply create a second emergency account.
-// A user in deletedItems was deleted, whatever the replicas say. Otherwise the read is repeated: for a while after
-// the provider's own write (recent), and briefly for an account written long ago, which no replica lags any more.
-// It returns the user when a repeated read finds it; otherwise err is the last 404, and gone is whether to believe it.
-func (r *accountResource) confirmGone(ctx context.Context, id string, recent bool) (user graphUser, gone bool, err error) {
-	if _, derr := clients.Graph(r.client).Directory().DeletedItems().ByDirectoryObjectId(id).Get(ctx, nil); derr == nil {
+// confirmUserGone decides whether a user that just read 404 is gone, so that a refresh never drops an object from
+// state because a replica has not seen the user yet (for breakglass_account, the next apply would create a second
+// emergency account). A user in deletedItems was deleted, whatever the replicas say. Otherwise the read is
+// repeated: for a while after the provider's own write (recent), and briefly for a user written long ago, which no
+// replica lags any more. It returns the user when a repeated read finds it; otherwise err is the last 404, and gone
+// is whether to believe it.
+func confirmUserGone(ctx context.Context, c *clients.Client, id string, recent bool) (user graphUser, gone bool, err error) {
+	if _, derr := clients.Graph(c).Directory().DeletedItems().ByDirectoryObjectId(id).Get(ctx, nil); derr == nil {
 		return graphUser{}, true, nil
 	}
 	wait := goneWait
@@ -506,7 +507,7 @@ func (r *accountResource) confirmGone(ctx context.Context, id string, recent boo
 	defer cancel()
 	err = clients.RetryWhileNotFound(confirmCtx, "user "+id, func(confirmCtx context.Context) error {
 		var err error
-		user, err = getUser(confirmCtx, r.client, id)
+		user, err = getUser(confirmCtx, c, id)
 		return err
 	})
 	if ctx.Err() != nil || !clients.IsNotFound(err) {
