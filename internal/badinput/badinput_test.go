@@ -169,7 +169,7 @@ var badInputs = []badInput{
 	{exclusion, "except id not a GUID", map[string]any{"except_policy_ids": []any{"MFA for admins"}}, at("except_policy_ids", 0), "must be an object id (GUID)"},
 
 	// breakglass_authentication_method_targets
-	{methodTargets, "unknown method", map[string]any{"method": "sms"}, at("method"), `value must be one of: ["fido2" "x509_certificate"]`},
+	{methodTargets, "unknown method", map[string]any{"method": "sms"}, at("method"), `value must be one of: ["fido2" "x509_certificate" "temporary_access_pass"]`},
 	{methodTargets, "empty user set", map[string]any{"user_ids": []any{}, "group_id": guid2}, at("user_ids"), "set must contain at least 1 elements"},
 	{methodTargets, "user id not a GUID", map[string]any{"user_ids": []any{"ops@contoso.com"}}, at("user_ids", "ops@contoso.com"), "must be an object id (GUID)"},
 	{methodTargets, "group name instead of id", map[string]any{"group_id": "Emergency access"}, at("group_id"), "must be an object id (GUID)"},
