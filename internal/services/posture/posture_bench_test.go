@@ -87,7 +87,7 @@ func BenchmarkPosture(b *testing.B) {
 	b.ReportMetric(float64(other)/n, "other-requests/op")
 	b.ReportMetric(float64(graph+arm+other)/n, "requests/op")
 	b.ReportMetric(elapsed.Seconds()/n, "wall-s/op")
-	if len(report.Checks) != 12 {
+	if len(report.Checks) != 16 {
 		b.Fatalf("got %d checks", len(report.Checks))
 	}
 }
