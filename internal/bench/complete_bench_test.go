@@ -192,8 +192,9 @@ func runComplete(b *testing.B, knobs tenantsim.Knobs) completeRun {
 //	                           3 existence GETs (action group, 2
 //	                           rules: ARM PUT would adopt an object
 //	                           someone else made) + 4 PUTs = 9
-//	data.breakglass_posture  6, read in the apply walk: users (1 filtered list), their authentication methods
-//	                           and registrations (1 $batch), domains, role assignment instances, Conditional
+//	data.breakglass_posture  6, read in the apply walk: users (1 filtered list), their FIDO2 and registered
+//	                           authentication methods, memberships and the authentication methods policy
+//	                           (1 $batch), domains, role assignment instances, Conditional
 //	                           Access policies, scheduled query rules (1 each); the same 6 in plan and in
 //	                           destroy's refresh plan
 //

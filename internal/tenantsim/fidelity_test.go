@@ -21,6 +21,20 @@ func TestResponsesMatchGraphSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, m := range []AuthMethod{
+		{Type: "phoneAuthenticationMethod", Properties: map[string]any{"phoneNumber": "+1 2065550100", "phoneType": "mobile", "smsSignInState": "notEnabled"}},
+		{Type: "emailAuthenticationMethod", Properties: map[string]any{"emailAddress": "isaiah@fabrikam.com"}},
+		{Type: "microsoftAuthenticatorAuthenticationMethod", Properties: map[string]any{"displayName": "iPhone 15", "deviceTag": "SoftwareTokenActivated", "phoneAppVersion": "6.8.7"}},
+		{Type: "softwareOathAuthenticationMethod"},
+		{Type: "windowsHelloForBusinessAuthenticationMethod", Properties: map[string]any{"displayName": "WIN-LAPTOP", "keyStrength": "normal"}},
+	} {
+		if _, err := srv.AddAuthMethod(FixtureTier0MemberID, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := srv.AddAdministrativeUnit(AdministrativeUnit{DisplayName: "Tier 0", Restricted: true, Members: []string{FixtureTier0MemberID}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := srv.GenerateLargeTenant(LargeTenant{Users: 20, RoleAssignments: 40, EligibleAssignments: 10, ServicePrincipals: 20, AppRoleAssignments: 60}); err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +108,7 @@ func TestResponsesMatchGraphSchema(t *testing.T) {
 		{"/v1.0/users/x/licenseDetails", "/v1.0/users/" + FixtureLicensedUserID + "/licenseDetails", nil},
 		{"/v1.0/users/x/authentication/methods", pathTier0Member + "/authentication/methods", nil},
 		{"/v1.0/users/x/authentication/fido2Methods", pathTier0Member + "/authentication/fido2Methods", nil},
+		{"/v1.0/users/x/memberOf", pathTier0Member + "/memberOf", nil},
 		{"/v1.0/users/x/authentication/fido2Methods/y", pathTier0Member + "/authentication/fido2Methods/" + fido, nil},
 
 		// Role assignments with the principals $expand resolves (users, groups, service principals), schedules of

@@ -47,6 +47,8 @@ import (
 var (
 	auReadRoles  = anyOf{"AdministrativeUnit.Read.All", "AdministrativeUnit.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
 	auWriteRoles = anyOf{"AdministrativeUnit.ReadWrite.All"}
+	// "List a user's direct memberships", application row for another user.
+	userMemberOfRoles = anyOf{"Directory.Read.All", "Directory.ReadWrite.All"}
 )
 
 const auEntitySet = "directory/administrativeUnits"
@@ -377,5 +379,78 @@ func (s *Server) removeAUMember(w http.ResponseWriter, r *http.Request, params [
 	key := strings.ToLower(params[1])
 	a.members = slices.DeleteFunc(a.members, func(m string) bool { return m == key })
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// listUserMemberOf is GET /users/{id}/memberOf ("List a user's direct memberships", v1.0): the groups and
+// administrative units the user is a direct member of, each with its @odata.type, in one directoryObject collection.
+// The application permission is Directory.Read.All (higher Directory.ReadWrite.All); an object type the caller may
+// not read comes with its @odata.type and id only ("limited information", the same page). Directory roles are
+// listed by Graph too; the simulator keeps no directoryRole objects, so they are left out.
+func (s *Server) listUserMemberOf(w http.ResponseWriter, r *http.Request, params []string) *graphError {
+	now := time.Now()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	u, gerr := s.authUser(params[0], now)
+	if gerr != nil {
+		return gerr
+	}
+	ids := s.dir.groupsOf(u.id())
+	slices.Sort(ids)
+	for _, a := range s.dir.aus.all() {
+		if a.has(u.id()) {
+			ids = append(ids, a.id())
+		}
+	}
+	resp, gerr := s.directoryObjectsPage(r, ids, now, "")
+	return answer(w, resp, gerr)
+}
+
+// AdministrativeUnit describes a unit for AddAdministrativeUnit.
+type AdministrativeUnit struct {
+	DisplayName string
+	// Restricted sets isMemberManagementRestricted, which Graph lets only the unit's creation set.
+	Restricted bool
+	Members    []string // object ids of users or security groups
+}
+
+// AddAdministrativeUnit creates a unit with its members directly, as a Privileged Role Administrator would, and
+// returns its id. The membership rules of restricted units apply.
+func (s *Server) AddAdministrativeUnit(au AdministrativeUnit) (string, error) {
+	now := time.Now()
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	if au.Restricted && s.dir.aus.restrictedCount() >= maxRestrictedAUs {
+		return "", fmt.Errorf("a tenant can hold at most %d restricted management administrative units", maxRestrictedAUs)
+	}
+	a := &auRecord{data: map[string]any{"id": uuid.NewString(), "deletedDateTime": nil, "displayName": au.DisplayName,
+		"description": nil, "isMemberManagementRestricted": au.Restricted, "membershipRule": nil,
+		"membershipRuleProcessingState": nil, "membershipType": nil, "visibility": nil}}
+	for _, id := range au.Members {
+		g := s.dir.group(id)
+		switch {
+		case s.dir.liveUser(id, now) == nil && g == nil:
+			return "", fmt.Errorf("%w: %s", errNoSuchObject, id)
+		case g != nil && au.Restricted && (g.data["securityEnabled"] != true || g.data["mailEnabled"] == true):
+			return "", fmt.Errorf("group %s is not a security group without mail and cannot be in a restricted unit", id)
+		}
+		a.members = append(a.members, strings.ToLower(id))
+	}
+	key := strings.ToLower(a.id())
+	s.dir.aus.byID[key] = a
+	s.dir.aus.order = append(s.dir.aus.order, key)
+	return a.id(), nil
+}
+
+// RemoveAdministrativeUnitMember takes an object out of a unit, as a Privileged Role Administrator would.
+func (s *Server) RemoveAdministrativeUnitMember(unitID, memberID string) error {
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	a := s.dir.aus.unit(unitID)
+	if a == nil || !a.has(memberID) {
+		return fmt.Errorf("%w: %s in administrative unit %s", errNoSuchObject, memberID, unitID)
+	}
+	key := strings.ToLower(memberID)
+	a.members = slices.DeleteFunc(a.members, func(m string) bool { return m == key })
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 const pathAUs = "/v1.0/directory/administrativeUnits"
@@ -156,4 +158,83 @@ func TestRestrictedManagementUnit(t *testing.T) {
 	}
 	c.expectError(http.StatusBadRequest, "Request_BadRequest", "POST", pathAUs, map[string]any{"displayName": "r", "isMemberManagementRestricted": true})
 	c.expect(http.StatusCreated, "POST", pathAUs, map[string]any{"displayName": "plain"})
+}
+
+// TestUserMemberOf: a user's direct groups and administrative units, one collection with @odata.type; an identity
+// without Directory.Read.All is refused, and units read without an administrative unit permission are limited.
+func TestUserMemberOf(t *testing.T) {
+	srv := startSim(t, Config{})
+	if err := srv.AddAuditFixtures(); err != nil {
+		t.Fatal(err)
+	}
+	unit, err := srv.AddAdministrativeUnit(AdministrativeUnit{DisplayName: "Emergency", Restricted: true, Members: []string{FixtureTier0MemberID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := mainGraphClient(t, srv)
+	kinds := map[string]map[string]any{}
+	for _, o := range values(c.expect(http.StatusOK, "GET", pathTier0Member+"/memberOf", nil)) {
+		kinds[o["@odata.type"].(string)] = o
+	}
+	au := kinds["#microsoft.graph.administrativeUnit"]
+	if au["id"] != unit || au["isMemberManagementRestricted"] != true || kinds["#microsoft.graph.group"] == nil {
+		t.Fatalf("memberOf %v", kinds)
+	}
+	if err := srv.RemoveAdministrativeUnitMember(unit, FixtureTier0MemberID); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range values(c.expect(http.StatusOK, "GET", pathTier0Member+"/memberOf", nil)) {
+		if o["id"] == unit {
+			t.Fatal("removed member still lists the unit")
+		}
+	}
+	reader, _ := appClient(t, srv, "User.Read.All", "GroupMember.Read.All")
+	expectDenied(t, reader, "Authorization_RequestDenied", "GET", pathTier0Member+"/memberOf", nil)
+	if _, err := srv.AddAdministrativeUnit(AdministrativeUnit{DisplayName: "x", Members: []string{uuid.NewString()}}); err == nil {
+		t.Fatal("a unit with an unknown member was created")
+	}
+}
+
+// TestAddAuthMethod: planted methods are listed with their CSDL shapes; bad ones are refused; RemoveAuthMethod
+// deletes any method.
+func TestAddAuthMethod(t *testing.T) {
+	srv := startSim(t, Config{})
+	if err := srv.AddAuditFixtures(); err != nil {
+		t.Fatal(err)
+	}
+	phone, err := srv.AddAuthMethod(FixtureTier0MemberID, AuthMethod{Type: "phoneAuthenticationMethod",
+		Properties: map[string]any{"phoneNumber": "+1 2065550100", "phoneType": "mobile"}})
+	if err != nil || phone != "3179e48a-750b-4051-897c-87b9720928f7" {
+		t.Fatalf("phone %q %v", phone, err)
+	}
+	oath, err := srv.AddAuthMethod(FixtureTier0MemberID, AuthMethod{Type: "softwareOathAuthenticationMethod", Properties: map[string]any{"secretKey": "JBSWY3DP"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, bad := range map[string]AuthMethod{
+		"unknown type":     {Type: "smsAuthenticationMethod"},
+		"unknown property": {Type: "emailAuthenticationMethod", Properties: map[string]any{"address": "a@b.c"}},
+		"enum":             {Type: "windowsHelloForBusinessAuthenticationMethod", Properties: map[string]any{"keyStrength": "strong"}},
+		"second mobile":    {Type: "phoneAuthenticationMethod", Properties: map[string]any{"phoneNumber": "+1 2065550101", "phoneType": "mobile"}},
+		"phone type":       {Type: "phoneAuthenticationMethod", Properties: map[string]any{"phoneNumber": "+1 2065550101"}},
+	} {
+		if _, err := srv.AddAuthMethod(FixtureTier0MemberID, bad); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+	c := mainGraphClient(t, srv)
+	types := map[string]map[string]any{}
+	for _, m := range values(c.expect(http.StatusOK, "GET", pathTier0Member+"/authentication/methods", nil)) {
+		types[m["@odata.type"].(string)] = m
+	}
+	if types["#microsoft.graph.phoneAuthenticationMethod"]["phoneType"] != "mobile" ||
+		types["#microsoft.graph.softwareOathAuthenticationMethod"]["secretKey"] != nil {
+		t.Fatalf("methods %v", types)
+	}
+	if err := srv.RemoveAuthMethod(FixtureTier0MemberID, oath); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.RemoveAuthMethod(FixtureTier0MemberID, oath); err == nil {
+		t.Fatal("removed twice")
+	}
 }

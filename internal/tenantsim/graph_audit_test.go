@@ -285,6 +285,7 @@ func runAuditSession(t *testing.T, srv *Server) {
 	c.expect(http.StatusOK, "GET", pathTier0Member+"/licenseDetails", nil)
 	c.expect(http.StatusOK, "GET", pathTier0Member+"/authentication/methods", nil)
 	c.expect(http.StatusOK, "GET", pathTier0Member+"/authentication/fido2Methods", nil)
+	c.expect(http.StatusOK, "GET", pathTier0Member+"/memberOf", nil) // breakglass_posture's restricted_management
 	c.expect(http.StatusOK, "GET", pathAssignmentInstances+"?$expand=principal", nil)
 	app := writer.expect(http.StatusCreated, "POST", pathApplications, map[string]any{"displayName": "logged app", "signInAudience": "AzureADMyOrg"})
 	id := app["id"].(string)

@@ -12,7 +12,7 @@ import (
 )
 
 // Microsoft Graph v1.0 authentication methods of users: /users/{id}/authentication/methods (every registered
-// method, the password and a Temporary Access Pass included) and /users/{id}/authentication/fido2Methods (read and
+// method, the password, a Temporary Access Pass and the methods AddAuthMethod plants included) and /users/{id}/authentication/fido2Methods (read and
 // delete; Temporary Access Passes are in graph_authmethods_tap.go). FIDO2 security keys and
 // passkeys are added with the control API (AddFIDO2Method); Graph cannot register one for another user.
 //
@@ -151,6 +151,9 @@ func (s *Server) listAuthMethods(w http.ResponseWriter, r *http.Request, params 
 		item["@odata.type"] = "#microsoft.graph.fido2AuthenticationMethod"
 		value = append(value, item)
 	}
+	for _, m := range s.dir.users.methods[strings.ToLower(u.id())] {
+		value = append(value, copyObject(m))
+	}
 	if m := s.dir.users.tap[strings.ToLower(u.id())]; m != nil {
 		item := tapView(m, now)
 		item["@odata.type"] = "#microsoft.graph.temporaryAccessPassAuthenticationMethod"
@@ -246,5 +249,131 @@ func (s *Server) deleteFIDO2Method(w http.ResponseWriter, r *http.Request, param
 	}
 	s.dir.users.fido2[key] = slices.Delete(s.dir.users.fido2[key], i, i+1)
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// The user's other registered methods ("List methods", v1.0: the collection holds every method registered for
+// the user, each with its @odata.type): phone, email, Microsoft Authenticator, software OATH and Windows Hello for
+// Business. Graph registers most of them only through the user's own sign-in, so tests plant them with the control
+// API (AddAuthMethod); their properties are those of the CSDL entity types, checked like request bodies.
+
+// registeredMethodTypes are the method types AddAuthMethod takes, with their own properties from the v1.0 CSDL
+// (authenticationMethod's createdDateTime and id are added by the simulator). Windows Hello for Business and
+// Microsoft Authenticator also have a device navigation property, which is not rendered.
+var registeredMethodTypes = map[string]map[string]caProp{
+	"phoneAuthenticationMethod": {"phoneNumber": {typ: "Edm.String", nullable: true},
+		"phoneType": {typ: "authenticationPhoneType", nullable: true}, "smsSignInState": {typ: "authenticationMethodSignInState", nullable: true}},
+	"emailAuthenticationMethod": {"emailAddress": {typ: "Edm.String", nullable: true}},
+	"microsoftAuthenticatorAuthenticationMethod": {"deviceTag": {typ: "Edm.String", nullable: true},
+		"displayName": {typ: "Edm.String", nullable: true}, "phoneAppVersion": {typ: "Edm.String", nullable: true}},
+	"softwareOathAuthenticationMethod": {"secretKey": {typ: "Edm.String", nullable: true}},
+	"windowsHelloForBusinessAuthenticationMethod": {"displayName": {typ: "Edm.String", nullable: true},
+		"keyStrength": {typ: "authenticationMethodKeyStrength", nullable: true}},
+}
+
+// The enums of those properties (v1.0 CSDL), added to caTypes so that caCheckValue knows them.
+func init() {
+	caTypes["authenticationPhoneType"] = &caType{kind: caEnum, members: []string{"mobile", "alternateMobile", "office", "unknownFutureValue"}}
+	caTypes["authenticationMethodSignInState"] = &caType{kind: caEnum, members: []string{"notSupported", "notAllowedByPolicy",
+		"notEnabled", "phoneNumberNotUnique", "ready", "notConfigured", "unknownFutureValue"}}
+	caTypes["authenticationMethodKeyStrength"] = &caType{kind: caEnum, members: []string{"normal", "weak", "unknown"}}
+}
+
+// Fixed method ids: "phoneAuthenticationMethod resource type" gives one id per phone type, and
+// "emailAuthenticationMethod resource type" the email method's id; a user has at most one of each.
+var fixedMethodIDs = map[string]string{
+	"mobile": "3179e48a-750b-4051-897c-87b9720928f7", "alternateMobile": "b6332ec1-7057-4abe-9331-3d72feddfe41",
+	"office": "e37fc753-ff3b-4958-9484-eaa9425c82bc", "email": "3ddfcfc8-9383-446f-83cc-3ab9be4be18f",
+}
+
+// AuthMethod describes a registered method for AddAuthMethod.
+type AuthMethod struct {
+	// Type is the CSDL entity type without its namespace, e.g. "phoneAuthenticationMethod".
+	Type string
+	// Properties are the type's own properties; those left out are null. Graph never returns secretKey.
+	Properties map[string]any
+	Created    time.Time // default: now
+}
+
+// AddAuthMethod registers a phone, email, Microsoft Authenticator, software OATH or Windows Hello for Business
+// method for a user (by id or UPN), as GET /users/{id}/authentication/methods then lists it, and returns its id.
+func (s *Server) AddAuthMethod(idOrUPN string, m AuthMethod) (string, error) {
+	props, ok := registeredMethodTypes[m.Type]
+	if !ok {
+		return "", fmt.Errorf("method type %q is not phone, email, Microsoft Authenticator, software OATH or Windows Hello for Business", m.Type)
+	}
+	fields, err := normalizeJSON(m.Properties)
+	if err != nil {
+		return "", err
+	}
+	item := map[string]any{"@odata.type": "#microsoft.graph." + m.Type}
+	for name, prop := range props {
+		item[name] = nil
+		if v, ok := fields[name]; ok {
+			if msg := caCheckValue(prop, v, name); msg != "" {
+				return "", fmt.Errorf("%s: %s", m.Type, msg)
+			}
+			item[name] = v
+		}
+	}
+	for name := range fields {
+		if _, ok := props[name]; !ok {
+			return "", fmt.Errorf("%s has no property %q", m.Type, name)
+		}
+	}
+	if m.Created.IsZero() {
+		m.Created = time.Now()
+	}
+	item["createdDateTime"] = graphTime(m.Created)
+	if _, ok := item["secretKey"]; ok {
+		item["secretKey"] = nil // "softwareOathAuthenticationMethod resource type": always returns null
+	}
+	id := uuid.NewString()
+	switch m.Type {
+	case "phoneAuthenticationMethod":
+		phoneType, _ := item["phoneType"].(string)
+		if fixedMethodIDs[phoneType] == "" || item["phoneNumber"] == nil {
+			return "", fmt.Errorf("a phone method needs a phoneNumber and a phoneType of mobile, alternateMobile or office")
+		}
+		id = fixedMethodIDs[phoneType]
+	case "emailAuthenticationMethod":
+		id = fixedMethodIDs["email"]
+	}
+	item["id"] = id
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	u := s.dir.user(idOrUPN)
+	if u == nil || u.deleted {
+		return "", fmt.Errorf("%w: %s", errNoSuchUser, idOrUPN)
+	}
+	key := strings.ToLower(u.id())
+	if slices.ContainsFunc(s.dir.users.methods[key], func(x map[string]any) bool { return x["id"] == id }) {
+		return "", fmt.Errorf("the user already has the method %s", id)
+	}
+	s.dir.users.methods[key] = append(s.dir.users.methods[key], item)
+	return id, nil
+}
+
+// RemoveAuthMethod deletes any registered method of a user by its id (FIDO2, Temporary Access Pass or one added with
+// AddAuthMethod), as the user or another administrator would.
+func (s *Server) RemoveAuthMethod(idOrUPN, methodID string) error {
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	u := s.dir.user(idOrUPN)
+	if u == nil || u.deleted {
+		return fmt.Errorf("%w: %s", errNoSuchUser, idOrUPN)
+	}
+	key := strings.ToLower(u.id())
+	byID := func(m map[string]any) bool { return m["id"] == methodID }
+	switch {
+	case slices.ContainsFunc(s.dir.users.fido2[key], byID):
+		s.dir.users.fido2[key] = slices.DeleteFunc(s.dir.users.fido2[key], byID)
+	case slices.ContainsFunc(s.dir.users.methods[key], byID):
+		s.dir.users.methods[key] = slices.DeleteFunc(s.dir.users.methods[key], byID)
+	case s.dir.users.tap[key] != nil && byID(s.dir.users.tap[key]):
+		delete(s.dir.users.tap, key)
+	default:
+		return fmt.Errorf("user %s has no method %s", idOrUPN, methodID)
+	}
 	return nil
 }

@@ -90,9 +90,6 @@ const (
 	msgCASchemaMismatch = "1007: Incoming ConditionalAccessPolicy object is null or does not match the schema of ConditionalAccessPolicy type. For examples, please see API documentation at %s."
 	docCACreate         = "https://docs.microsoft.com/en-us/graph/api/conditionalaccessroot-post-policies?view=graph-rest-1.0"
 	docCAUpdate         = "https://docs.microsoft.com/en-us/graph/api/conditionalaccesspolicy-update?view=graph-rest-1.0"
-
-	// microsoftManagedPrefix starts the display name of the policies Microsoft creates in tenants.
-	microsoftManagedPrefix = "Microsoft-managed: "
 )
 
 var (
@@ -942,10 +939,12 @@ func (s *Server) deleteCAPolicy(w http.ResponseWriter, _ *http.Request, params [
 // errNoSuchCAPolicy is returned by the state helpers for an unknown policy id.
 var errNoSuchCAPolicy = errors.New("no such conditional access policy")
 
-// importCAPolicy validates a policy given directly (seed, AddCAPolicy) and stores it. A missing id is generated,
-// missing timestamps are set, and a display name starting with "Microsoft-managed: " marks the policy as
-// Microsoft-managed. The caller holds the lock.
-func (d *directory) importCAPolicy(raw map[string]any, now time.Time) (string, error) {
+// importCAPolicy validates a policy given directly (seed, AddCAPolicy, AddMicrosoftManagedCAPolicy) and stores it. A
+// missing id is generated and missing timestamps are set. managed marks a Microsoft-managed policy: Graph v1.0 shows
+// no property for it (the CSDL's conditionalAccessPolicy has none, and Microsoft Entra "Microsoft-managed Conditional
+// Access policies" names none), so the simulator keeps the mark beside the policy, not in its JSON or its name. The
+// caller holds the lock.
+func (d *directory) importCAPolicy(raw map[string]any, now time.Time, managed bool) (string, error) {
 	data, err := normalizeJSON(raw)
 	if err != nil {
 		return "", err
@@ -987,8 +986,7 @@ func (d *directory) importCAPolicy(raw map[string]any, now time.Time) (string, e
 	if d.ca.policy(id) != nil {
 		return "", fmt.Errorf("a conditional access policy with id %s exists", id)
 	}
-	name, _ := data["displayName"].(string)
-	d.ca.insert(&caPolicyRecord{versioned: versioned{data: data}, microsoftManaged: strings.HasPrefix(name, microsoftManagedPrefix)})
+	d.ca.insert(&caPolicyRecord{versioned: versioned{data: data}, microsoftManaged: managed})
 	return id, nil
 }
 
@@ -1002,12 +1000,19 @@ func (s *Server) CAThrottled() int {
 
 // AddCAPolicy stores a Conditional Access policy directly, bypassing throttling and the outside writer, e.g. to
 // make "a new policy appear" or to load many policies. It is validated like a POST body; an "id" may be given (a
-// GUID), as may createdDateTime, modifiedDateTime and templateId. A display name starting with
-// "Microsoft-managed: " makes it a Microsoft-managed policy (POST never does). It returns the policy id.
+// GUID), as may createdDateTime, modifiedDateTime and templateId. It returns the policy id.
 func (s *Server) AddCAPolicy(policy map[string]any) (string, error) {
 	s.dir.mu.Lock()
 	defer s.dir.mu.Unlock()
-	return s.dir.importCAPolicy(policy, time.Now())
+	return s.dir.importCAPolicy(policy, time.Now(), false)
+}
+
+// AddMicrosoftManagedCAPolicy is AddCAPolicy for a policy Microsoft creates in the tenant (POST never makes one):
+// administrators may change only its state and exclusions, and cannot delete it.
+func (s *Server) AddMicrosoftManagedCAPolicy(policy map[string]any) (string, error) {
+	s.dir.mu.Lock()
+	defer s.dir.mu.Unlock()
+	return s.dir.importCAPolicy(policy, time.Now(), true)
 }
 
 // AddMFAPolicies adds n enabled policies requiring MFA for all users, each excluding one random id of its own

@@ -142,7 +142,7 @@ func defaultCAPolicies() []map[string]any {
 				"authenticationStrength": map[string]any{"id": AuthStrengthPhishingResistantID}},
 			nil, nil),
 		caFixture(FixtureCAPolicyMicrosoftManagedAdminMFAID,
-			microsoftManagedPrefix+"Multifactor authentication for admins accessing Microsoft Admin Portals",
+			"Multifactor authentication for admins accessing Microsoft Admin Portals", // the name Microsoft gives it
 			"enabledForReportingButNotEnforced", "2023-11-27T03:11:52.5531090Z", "2023-11-27T03:11:52.5531090Z",
 			map[string]any{"includeRoles": adminPortalRoles, "excludeUsers": []any{FixtureCAOtherBreakGlassUserID}},
 			map[string]any{"includeApplications": []any{"MicrosoftAdminPortals"}}, grantOR("mfa"), nil, nil),
@@ -172,7 +172,7 @@ func defaultCAPolicies() []map[string]any {
 func (d *directory) seedCAPolicies(extra []map[string]any) error {
 	now := time.Now()
 	for _, p := range append(defaultCAPolicies(), extra...) {
-		if _, err := d.importCAPolicy(p, now); err != nil {
+		if _, err := d.importCAPolicy(p, now, p["id"] == FixtureCAPolicyMicrosoftManagedAdminMFAID); err != nil {
 			return err
 		}
 	}

@@ -387,7 +387,7 @@ func TestCAPolicyMicrosoftManaged(t *testing.T) {
 	c := mainGraphClient(t, srv)
 	target := pathCAPolicies + "/" + FixtureCAPolicyMicrosoftManagedAdminMFAID
 	p := c.expect(http.StatusOK, "GET", target, nil)
-	if !strings.HasPrefix(p["displayName"].(string), "Microsoft-managed: ") {
+	if p["displayName"] != "Multifactor authentication for admins accessing Microsoft Admin Portals" {
 		t.Fatalf("displayName %v", p["displayName"])
 	}
 	// Exclusions may change, also when the whole users object is sent back.
@@ -419,8 +419,8 @@ func TestCAPolicyMicrosoftManaged(t *testing.T) {
 	if _, ok := srv.CAPolicy(FixtureCAPolicyMicrosoftManagedAdminMFAID); !ok {
 		t.Fatal("Microsoft-managed policy deleted")
 	}
-	// A policy the tenant creates with that prefix is an ordinary policy.
-	created := c.expect(http.StatusCreated, "POST", pathCAPolicies, newCAPolicyBody("Microsoft-managed: not really"))
+	// A policy the tenant creates with a Microsoft-managed policy's name is an ordinary policy.
+	created := c.expect(http.StatusCreated, "POST", pathCAPolicies, newCAPolicyBody("Multifactor authentication for admins accessing Microsoft Admin Portals"))
 	c.expect(http.StatusNoContent, "PATCH", pathCAPolicies+"/"+created["id"].(string), map[string]any{"displayName": "renamed"})
 	c.expect(http.StatusNoContent, "DELETE", pathCAPolicies+"/"+created["id"].(string), nil)
 }
@@ -847,10 +847,10 @@ func TestCAPolicyGoAPI(t *testing.T) {
 		t.Fatalf("second page %d", len(second["value"].([]any)))
 	}
 	fixed := "4f890878-e4c6-47d5-96be-484949879e7a"
-	body := newCAPolicyBody("Microsoft-managed: Block legacy authentication")
+	body := newCAPolicyBody("Block legacy authentication")
 	body["id"] = fixed
 	body["createdDateTime"] = "2024-01-01T00:00:00Z"
-	if id, err := srv.AddCAPolicy(body); err != nil || id != fixed {
+	if id, err := srv.AddMicrosoftManagedCAPolicy(body); err != nil || id != fixed {
 		t.Fatalf("AddCAPolicy with id: %q %v", id, err)
 	}
 	if p, _ := srv.CAPolicy(fixed); p["createdDateTime"] != "2024-01-01T00:00:00Z" {
@@ -858,7 +858,7 @@ func TestCAPolicyGoAPI(t *testing.T) {
 	}
 	c.expect(http.StatusNoContent, "PATCH", pathCAPolicies+"/"+fixed, map[string]any{"state": "enabled"}) // first write passes
 	srv.SetKnobs(Knobs{})
-	c.expectError(http.StatusBadRequest, "BadRequest", "DELETE", pathCAPolicies+"/"+fixed, nil) // Microsoft-managed by its name
+	c.expectError(http.StatusBadRequest, "BadRequest", "DELETE", pathCAPolicies+"/"+fixed, nil) // Microsoft-managed
 	if _, err := srv.AddCAPolicy(body); err == nil {
 		t.Fatal("duplicate id accepted")
 	}

@@ -45,6 +45,9 @@ func (d *directory) lookupObject(id string, now time.Time) (dirObject, bool) {
 	if a, ok := d.apps.byID[key]; ok && a.visible(now) {
 		return dirObject{"application", applicationSchema, a.data}, true
 	}
+	if a := d.aus.unit(key); a != nil {
+		return dirObject{"administrativeUnit", auSchema, a.data}, true
+	}
 	return dirObject{}, false
 }
 
@@ -79,10 +82,11 @@ func (o dirObject) json(selected []string, limited bool) map[string]any {
 
 // readRolesFor are the permissions that let an app read objects of a type in full.
 var readRolesFor = map[string][]string{
-	"user":             {"User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All", "Directory.Read.All", "Directory.ReadWrite.All"},
-	"group":            {"Group.Read.All", "Group.ReadWrite.All", "GroupMember.Read.All", "GroupMember.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"},
-	"servicePrincipal": {"Application.Read.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy", "Directory.Read.All", "Directory.ReadWrite.All"},
-	"application":      {"Application.Read.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy", "Directory.Read.All", "Directory.ReadWrite.All"},
+	"user":               {"User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All", "Directory.Read.All", "Directory.ReadWrite.All"},
+	"group":              {"Group.Read.All", "Group.ReadWrite.All", "GroupMember.Read.All", "GroupMember.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"},
+	"servicePrincipal":   {"Application.Read.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy", "Directory.Read.All", "Directory.ReadWrite.All"},
+	"application":        {"Application.Read.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy", "Directory.Read.All", "Directory.ReadWrite.All"},
+	"administrativeUnit": {"AdministrativeUnit.Read.All", "AdministrativeUnit.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"},
 }
 
 // directoryObjectSchemas are the types a directoryObject $select may name properties of.
@@ -184,7 +188,7 @@ func (s *Server) directoryObjectsPage(r *http.Request, ids []string, now time.Ti
 // types the simulator holds ("" = a real type it has no objects of).
 var directoryObjectTypes = map[string]string{
 	"directoryobject": "*", "user": "user", "group": "group", "serviceprincipal": "servicePrincipal",
-	"application": "application", "device": "", "orgcontact": "", "contact": "", "administrativeunit": "",
+	"application": "application", "device": "", "orgcontact": "", "contact": "", "administrativeunit": "administrativeUnit",
 	"directoryrole": "", "directoryroletemplate": "",
 }
 

@@ -21,11 +21,13 @@ type userState struct {
 	order        []string                    // object ids in creation order; lists keep this order across pages
 	fido2        map[string][]map[string]any // key: lower-case user id
 	tap          map[string]map[string]any   // the user's one Temporary Access Pass method (graph_authmethods_tap.go)
+	methods      map[string][]map[string]any // the user's other registered methods, each with its @odata.type (AddAuthMethod)
 	autoLicenses []autoLicense
 }
 
 func newUserState() *userState {
-	return &userState{byID: map[string]*userRecord{}, fido2: map[string][]map[string]any{}, tap: map[string]map[string]any{}}
+	return &userState{byID: map[string]*userRecord{}, fido2: map[string][]map[string]any{}, tap: map[string]map[string]any{},
+		methods: map[string][]map[string]any{}}
 }
 
 // userRecord is one user: its Graph JSON plus what Graph never returns.

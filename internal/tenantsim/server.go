@@ -488,6 +488,7 @@ func init() {
 		{"GET", "/directory/administrativeUnits/{}/members", auReadRoles, (*Server).listAUMembers},
 		{"POST", "/directory/administrativeUnits/{}/members/$ref", auWriteRoles, (*Server).addAUMember},
 		{"DELETE", "/directory/administrativeUnits/{}/members/{}/$ref", auWriteRoles, (*Server).removeAUMember},
+		{"GET", "/users/{}/memberOf", userMemberOfRoles, (*Server).listUserMemberOf},
 
 		// The authentication methods policy (graph_authmethods_policy.go).
 		{"GET", "/policies/authenticationMethodsPolicy", authPolicyReadRoles, (*Server).getAuthMethodsPolicy},

@@ -33,7 +33,7 @@ const (
 	requireMFAAdmins  = "Require MFA for admins"                    // report-only
 	untrustedCountry  = "Block access from untrusted countries"     // disabled
 	phishingResistant = "Require phishing-resistant MFA for admins" // authentication strength
-	microsoftManaged  = "Microsoft-managed: Multifactor authentication for admins accessing Microsoft Admin Portals"
+	microsoftManaged  = "Multifactor authentication for admins accessing Microsoft Admin Portals"
 	compliantDevice   = "Require compliant device"
 )
 

@@ -37,6 +37,10 @@ const (
 	CheckSignInAlert             = "sign_in_alert"
 	CheckRecentTestSignIn        = "recent_test_sign_in"
 	CheckGlobalAdminCount        = "global_admin_count"
+	CheckPhishingResistantOnly   = "phishing_resistant_only"
+	CheckMethodPolicyAllows      = "method_policy_allows"
+	CheckRestrictedManagement    = "restricted_management"
+	CheckPendingManagedPolicies  = "pending_managed_policies"
 )
 
 // Check is one recommendation's verdict.
@@ -100,6 +104,7 @@ type caPolicy struct {
 	WorkloadIdentities                             bool // targets service principals, not users
 	GrantControls                                  []string
 	AuthenticationStrength, CustomFactorsOrTermsOU bool
+	Created                                        *time.Time
 }
 
 func (p caPolicy) label() string { return fmt.Sprintf("%q (%s)", p.DisplayName, p.ID) }
@@ -154,6 +159,15 @@ type facts struct {
 	FIDO2    map[string]int // lower-case account id → FIDO2 methods
 	FIDO2Gap string
 
+	Methods    map[string][]authMethod // lower-case account id → every registered method
+	MethodsGap string
+
+	MemberOf    map[string]memberships // lower-case account id → direct groups and administrative units
+	MemberOfGap string
+
+	MethodPolicy    *methodPolicy
+	MethodPolicyGap string
+
 	Rules      []alertRule
 	RulesScope string // where rules were listed, for the detail
 	RulesGap   string // why rules could not be listed: unknown
@@ -198,6 +212,10 @@ func evaluate(f *facts, in Input) []Check {
 		checkSignInAlert(f),
 		checkRecentTestSignIn(f, in.TestIntervalDays),
 		checkGlobalAdminCount(f, in.MaxGlobalAdmins),
+		checkPhishingResistantOnly(f),
+		checkMethodPolicyAllows(f),
+		checkRestrictedManagement(f),
+		checkPendingManagedPolicies(f, in.AllowedPolicyIDs),
 	}
 }
 
@@ -215,6 +233,10 @@ var titles = map[string]string{
 	CheckSignInAlert:             "An enabled alert rule watches every account's sign-ins",
 	CheckRecentTestSignIn:        "Accounts were signed in (tested) recently",
 	CheckGlobalAdminCount:        "Few Global Administrators in the tenant",
+	CheckPhishingResistantOnly:   "Accounts have no phishable methods (phone, email, Authenticator, software OATH, a leftover Temporary Access Pass)",
+	CheckMethodPolicyAllows:      "The authentication methods policy lets each account use FIDO2 (two keys or more) or a certificate",
+	CheckRestrictedManagement:    "Accounts are in a restricted management administrative unit",
+	CheckPendingManagedPolicies:  "No Microsoft-managed or report-only Conditional Access policy will start applying to the accounts",
 }
 
 func newCheck(id, status, detail string) Check {

@@ -49,12 +49,26 @@ func healthy() *facts {
 			{ID: "p-wid", DisplayName: "Workload identities", State: policyEnabled, WorkloadIdentities: true, GrantControls: []string{"block"}},
 		},
 		GroupMembers: map[string]map[string]bool{},
-		FIDO2:        map[string]int{idA: 1, idB: 2},
+		FIDO2:        map[string]int{idA: 2, idB: 2},
+		Methods: map[string][]authMethod{
+			idA: {{Type: "passwordAuthenticationMethod"}, {Type: fido2Type, PasskeyType: "deviceBound"}, {Type: fido2Type, PasskeyType: "deviceBound"}},
+			idB: {{Type: fido2Type, PasskeyType: "deviceBound"}, {Type: fido2Type}, {Type: "windowsHelloForBusinessAuthenticationMethod"}},
+		},
+		MemberOf: map[string]memberships{
+			idA: {Groups: []string{group}, Units: []adminUnit{{ID: "au-1", Name: "Emergency", Restricted: new(true)}}},
+			idB: {Groups: []string{group}, Units: []adminUnit{{ID: "au-2", Name: "Region", Restricted: new(false)}, {ID: "au-1", Name: "Emergency", Restricted: new(true)}}},
+		},
+		MethodPolicy: &methodPolicy{
+			FIDO2: methodConfig{Found: true, Enabled: true, Include: []methodTarget{{ID: group}}, Exclude: []string{other}},
+			X509:  methodConfig{Found: true, Include: []methodTarget{{ID: "all_users"}}},
+		},
 		Rules: []alertRule{{ID: "/r/1", Name: "bg-sign-in", Enabled: true, ActionGroups: 1,
 			Query: `// breakglass_alert {"accounts":[{"object_id":"` + idA + `","user_principal_name":"x"},{"object_id":"` + idB + `","user_principal_name":"y"}],"sign_in_result":"any"}` + "\nSigninLogs"}},
 		RulesScope: "/subscriptions/s",
 	}
 }
+
+const fido2Type = "fido2AuthenticationMethod"
 
 var defaultInput = Input{TestIntervalDays: 180, MaxGlobalAdmins: 4}
 
@@ -80,8 +94,8 @@ func expect(t *testing.T, c Check, status string, detailParts ...string) {
 
 func TestEvaluate_allPass(t *testing.T) {
 	checks := evaluate(healthy(), defaultInput)
-	if len(checks) != 12 {
-		t.Fatalf("got %d checks, want 12", len(checks))
+	if len(checks) != 16 {
+		t.Fatalf("got %d checks, want 16", len(checks))
 	}
 	for _, c := range checks {
 		if c.Status != StatusPass {
@@ -275,7 +289,7 @@ func TestCheckPhishingResistantMethod(t *testing.T) {
 	// Without the users, FIDO2 keys still count; certificate user ids are unknown.
 	f = healthy()
 	f.UsersGap = "no User.Read.All"
-	expect(t, checkPhishingResistantMethod(f), StatusPass, idA+": 1 FIDO2 key(s)")
+	expect(t, checkPhishingResistantMethod(f), StatusPass, idA+": 2 FIDO2 key(s)")
 	f.FIDO2[idB] = 0
 	expect(t, checkPhishingResistantMethod(f), StatusUnknown, "no FIDO2 key is registered for "+idB, "no User.Read.All")
 	f.FIDO2Gap = "no UserAuthenticationMethod.Read.All"

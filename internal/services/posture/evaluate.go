@@ -86,7 +86,8 @@ func (r Report) IDsWith(status string) []string {
 //
 // Requests, for up to 15 accounts: Graph 1 users list ($filter=id in, $select incl. signInActivity; a second
 // without signInActivity when that is refused), 1 domains list, 1+ pages of Global Administrator assignment
-// instances, 1+ pages of Conditional Access policies, 1 $batch of the accounts' FIDO2 methods, and, only when an
+// instances, 1+ pages of Conditional Access policies, 1 $batch (up to six accounts) of the authentication methods
+// policy and each account's FIDO2 methods, registered methods and memberships, and, only when an
 // account is not excluded directly from a policy that excludes groups, $batches of those groups' members; ARM 1+
 // pages of scheduled query rules. The independent reads run concurrently.
 func Evaluate(ctx context.Context, c *clients.Client, in Input) (Report, error) {
@@ -122,7 +123,7 @@ func Evaluate(ctx context.Context, c *clients.Client, in Input) (Report, error) 
 	run(func(ctx context.Context) error { return readInitialDomain(ctx, c, f) })
 	run(func(ctx context.Context) error { return readGlobalAdmins(ctx, c, f) })
 	run(func(ctx context.Context) error { return readPolicies(ctx, c, f) })
-	run(func(ctx context.Context) error { return readFIDO2(ctx, c, ids, f) })
+	run(func(ctx context.Context) error { return readAccountsAndMethodPolicy(ctx, c, ids, f) })
 	run(func(ctx context.Context) error { readAlertRules(ctx, c, in.AlertResourceGroup, f); return nil })
 	wg.Wait()
 	if firstErr != nil {

@@ -212,7 +212,7 @@ func readPolicies(ctx context.Context, c *clients.Client, f *facts) error {
 			func(ctx context.Context) (models.ConditionalAccessPolicyCollectionResponseable, error) {
 				return all.Get(ctx, &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
 					QueryParameters: &identity.ConditionalAccessPoliciesRequestBuilderGetQueryParameters{
-						Select: []string{"id", "displayName", "state", "conditions", "grantControls", "modifiedDateTime"},
+						Select: []string{"id", "displayName", "state", "conditions", "grantControls", "createdDateTime", "modifiedDateTime"},
 					},
 					Options: paced,
 				})
@@ -247,7 +247,7 @@ func readPolicies(ctx context.Context, c *clients.Client, f *facts) error {
 }
 
 func policyOf(p models.ConditionalAccessPolicyable) caPolicy {
-	out := caPolicy{ID: helpers.Deref(p.GetId()), DisplayName: helpers.Deref(p.GetDisplayName())}
+	out := caPolicy{ID: helpers.Deref(p.GetId()), DisplayName: helpers.Deref(p.GetDisplayName()), Created: p.GetCreatedDateTime()}
 	if p.GetState() != nil {
 		out.State = p.GetState().String()
 	}
@@ -270,12 +270,29 @@ func policyOf(p models.ConditionalAccessPolicyable) caPolicy {
 	return out
 }
 
-// readFIDO2 lists each account's FIDO2 methods in $batch requests of 20.
-func readFIDO2(ctx context.Context, c *clients.Client, ids []string, f *facts) error {
-	requests := make([]*abstractions.RequestInformation, len(ids))
-	for i, id := range ids {
-		var err error // no $select: the method takes no query options
-		if requests[i], err = clients.Graph(c).Users().ByUserId(id).Authentication().Fido2Methods().ToGetRequestInformation(ctx, nil); err != nil {
+// readAccountsAndMethodPolicy reads, in $batch requests of 20 (clients.SendBatch), each account's FIDO2 methods, its
+// registered methods and its direct memberships (groups and administrative units), and the tenant's authentication
+// methods policy: one request for up to six accounts. The FIDO2 list stays separate from the methods list because
+// UserAuthMethod-Passkey.Read.All reads only it.
+func readAccountsAndMethodPolicy(ctx context.Context, c *clients.Client, ids []string, f *facts) error {
+	requests := make([]*abstractions.RequestInformation, 0, 3*len(ids)+1)
+	add := func(ri *abstractions.RequestInformation, err error) error {
+		requests = append(requests, ri)
+		return err
+	}
+	if err := add(clients.Graph(c).Policies().AuthenticationMethodsPolicy().ToGetRequestInformation(ctx, nil)); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		user := clients.Graph(c).Users().ByUserId(id)
+		// No query options: the authentication methods take none.
+		if err := add(user.Authentication().Fido2Methods().ToGetRequestInformation(ctx, nil)); err != nil {
+			return err
+		}
+		if err := add(user.Authentication().Methods().ToGetRequestInformation(ctx, nil)); err != nil {
+			return err
+		}
+		if err := add(user.MemberOf().ToGetRequestInformation(ctx, nil)); err != nil {
 			return err
 		}
 	}
@@ -283,25 +300,197 @@ func readFIDO2(ctx context.Context, c *clients.Client, ids []string, f *facts) e
 	if err != nil {
 		return err
 	}
-	f.FIDO2 = map[string]int{}
-	for i, r := range results {
+	if err := readMethodPolicy(results[0], f); err != nil {
+		return err
+	}
+	f.FIDO2, f.Methods, f.MemberOf = map[string]int{}, map[string][]authMethod{}, map[string]memberships{}
+	for i, id := range ids {
+		key := strings.ToLower(id)
+		fido2, methods, memberOf := results[1+3*i], results[2+3*i], results[3+3*i]
 		switch {
-		case r.Status == 404:
-			f.FIDO2[strings.ToLower(ids[i])] = 0
-		case r.Status == 403:
-			f.FIDO2Gap = refusal("reading the accounts' FIDO2 methods", permAuthMethodRead, "", graphError(r))
-		case r.Status >= 300:
-			return fmt.Errorf("reading the FIDO2 methods of %s: HTTP %d %s", ids[i], r.Status, graphError(r).Message)
+		case fido2.Status == 404:
+			f.FIDO2[key] = 0
+		case fido2.Status == 403:
+			f.FIDO2Gap = refusal("reading the accounts' FIDO2 methods", permAuthMethodRead, "", graphError(fido2))
+		case fido2.Status >= 300:
+			return fmt.Errorf("reading the FIDO2 methods of %s: HTTP %d %s", id, fido2.Status, graphError(fido2).Message)
 		default:
 			var page struct {
 				Value []json.RawMessage `json:"value"`
 			}
-			if err := json.Unmarshal(r.Body, &page); err != nil {
-				return fmt.Errorf("decoding the FIDO2 methods of %s: %w", ids[i], err)
+			if err := json.Unmarshal(fido2.Body, &page); err != nil {
+				return fmt.Errorf("decoding the FIDO2 methods of %s: %w", id, err)
 			}
-			f.FIDO2[strings.ToLower(ids[i])] = len(page.Value) // one key is enough: no need to follow nextLink
+			f.FIDO2[key] = len(page.Value) // one key is enough: no need to follow nextLink
+		}
+		switch {
+		case methods.Status == 404:
+		case methods.Status == 403:
+			f.MethodsGap = refusal("reading the accounts' authentication methods", permMethodsRead, "", graphError(methods))
+		case methods.Status >= 300:
+			return fmt.Errorf("reading the authentication methods of %s: HTTP %d %s", id, methods.Status, graphError(methods).Message)
+		default:
+			if f.Methods[key], err = parseMethods(methods.Body); err != nil {
+				return fmt.Errorf("decoding the authentication methods of %s: %w", id, err)
+			}
+		}
+		if err := readMemberOf(ctx, c, id, memberOf, f); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// authMethod is one registered authentication method, as the checks need it.
+type authMethod struct {
+	Type        string // the @odata.type without "#microsoft.graph.", e.g. phoneAuthenticationMethod
+	PasskeyType string // FIDO2: deviceBound or synced; "" when Graph does not say
+	// Temporary Access Pass: isUsable, and when it stops being valid (startDateTime + lifetimeInMinutes).
+	Usable bool
+	Ends   *time.Time
+}
+
+// parseMethods decodes /authentication/methods. JSON, not the SDK's models: msgraph-sdk-go has no passkeyType on
+// fido2AuthenticationMethod (v1.0 CSDL has it).
+func parseMethods(body []byte) ([]authMethod, error) {
+	var page struct {
+		Value []struct {
+			Type              string     `json:"@odata.type"`
+			PasskeyType       string     `json:"passkeyType"`
+			IsUsable          bool       `json:"isUsable"`
+			StartDateTime     *time.Time `json:"startDateTime"`
+			LifetimeInMinutes int        `json:"lifetimeInMinutes"`
+		} `json:"value"`
+	}
+	if err := json.Unmarshal(body, &page); err != nil {
+		return nil, err
+	}
+	out := make([]authMethod, 0, len(page.Value))
+	for _, m := range page.Value {
+		am := authMethod{Type: strings.TrimPrefix(m.Type, "#microsoft.graph."), PasskeyType: m.PasskeyType, Usable: m.IsUsable}
+		if m.StartDateTime != nil {
+			end := m.StartDateTime.Add(time.Duration(m.LifetimeInMinutes) * time.Minute)
+			am.Ends = &end
+		}
+		out = append(out, am)
+	}
+	return out, nil
+}
+
+// memberships are an account's direct groups (lower-case ids) and administrative units.
+type memberships struct {
+	Groups []string
+	Units  []adminUnit
+}
+
+// adminUnit is an administrative unit the account is in; Restricted is nil when Graph gave only the unit's id
+// (the caller may not read administrative units).
+type adminUnit struct {
+	ID, Name   string
+	Restricted *bool
+}
+
+// readMemberOf reads one account's direct memberships from its $batch answer, following nextLink.
+func readMemberOf(ctx context.Context, c *clients.Client, id string, r clients.BatchResponse, f *facts) error {
+	switch {
+	case r.Status == 404:
+		return nil
+	case r.Status == 403:
+		f.MemberOfGap = refusal("reading the accounts' group and administrative unit memberships", permMemberOfRead, "", graphError(r))
+		return nil
+	case r.Status >= 300:
+		return fmt.Errorf("reading the memberships of %s: HTTP %d %s", id, r.Status, graphError(r).Message)
+	}
+	page, err := clients.ParseAs[models.DirectoryObjectCollectionResponseable](r.Body, models.CreateDirectoryObjectCollectionResponseFromDiscriminatorValue)
+	if err != nil {
+		return fmt.Errorf("decoding the memberships of %s: %w", id, err)
+	}
+	var m memberships
+	err = clients.ListAll(ctx,
+		func(context.Context) (models.DirectoryObjectCollectionResponseable, error) { return page, nil },
+		func(ctx context.Context, link string) (models.DirectoryObjectCollectionResponseable, error) {
+			return clients.Graph(c).Users().ByUserId(id).MemberOf().WithUrl(link).Get(ctx, nil)
+		},
+		func(o models.DirectoryObjectable) {
+			switch o := o.(type) {
+			case models.Groupable:
+				m.Groups = append(m.Groups, strings.ToLower(helpers.Deref(o.GetId())))
+			case models.AdministrativeUnitable:
+				m.Units = append(m.Units, adminUnit{ID: helpers.Deref(o.GetId()), Name: helpers.Deref(o.GetDisplayName()), Restricted: o.GetIsMemberManagementRestricted()})
+			}
+		})
+	if err != nil {
+		return fmt.Errorf("%s", clients.Explain("reading the memberships of "+id, permMemberOfRead, err))
+	}
+	f.MemberOf[strings.ToLower(id)] = m
+	return nil
+}
+
+// methodConfig is one method's configuration in the authentication methods policy.
+type methodConfig struct {
+	Found   bool
+	Enabled bool
+	Include []methodTarget
+	Exclude []string // user or group ids
+}
+
+type methodTarget struct {
+	ID                     string   `json:"id"` // a user, a group or "all_users"
+	AllowedPasskeyProfiles []string `json:"allowedPasskeyProfiles"`
+}
+
+// passkeyProfile is a FIDO2 passkey profile: which passkey types a targeted user may use.
+type passkeyProfile struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	PasskeyTypes string `json:"passkeyTypes"` // flags: "deviceBound", "synced" or "deviceBound,synced"
+}
+
+// methodPolicy is what the checks need of the authentication methods policy.
+type methodPolicy struct {
+	FIDO2, X509           methodConfig
+	PasskeyProfiles       []passkeyProfile
+	DefaultPasskeyProfile string
+}
+
+// readMethodPolicy decodes the authentication methods policy with its configurations inline. JSON, not the SDK's
+// models: msgraph-sdk-go has no passkeyProfiles, defaultPasskeyProfile or allowedPasskeyProfiles (v1.0 CSDL has
+// them, fido2AuthenticationMethodConfiguration and passkeyAuthenticationMethodTarget).
+func readMethodPolicy(r clients.BatchResponse, f *facts) error {
+	switch {
+	case r.Status == 403:
+		f.MethodPolicyGap = refusal("reading the authentication methods policy", permMethodPolicyRead, "", graphError(r))
+		return nil
+	case r.Status >= 300:
+		return fmt.Errorf("reading the authentication methods policy: HTTP %d %s", r.Status, graphError(r).Message)
+	}
+	var policy struct {
+		Configurations []struct {
+			ID                    string           `json:"id"`
+			State                 string           `json:"state"`
+			IncludeTargets        []methodTarget   `json:"includeTargets"`
+			ExcludeTargets        []methodTarget   `json:"excludeTargets"`
+			PasskeyProfiles       []passkeyProfile `json:"passkeyProfiles"`
+			DefaultPasskeyProfile string           `json:"defaultPasskeyProfile"`
+		} `json:"authenticationMethodConfigurations"`
+	}
+	if err := json.Unmarshal(r.Body, &policy); err != nil {
+		return fmt.Errorf("decoding the authentication methods policy: %w", err)
+	}
+	p := &methodPolicy{}
+	for _, cfg := range policy.Configurations {
+		mc := methodConfig{Found: true, Enabled: cfg.State == "enabled", Include: cfg.IncludeTargets}
+		for _, t := range cfg.ExcludeTargets {
+			mc.Exclude = append(mc.Exclude, t.ID)
+		}
+		switch strings.ToLower(cfg.ID) {
+		case "fido2":
+			p.FIDO2, p.PasskeyProfiles, p.DefaultPasskeyProfile = mc, cfg.PasskeyProfiles, cfg.DefaultPasskeyProfile
+		case "x509certificate":
+			p.X509 = mc
+		}
+	}
+	f.MethodPolicy = p
 	return nil
 }
 

@@ -10,4 +10,10 @@ var (
 	permRoleScheduleRead = clients.Permission{Name: "RoleAssignmentSchedule.Read.Directory", Alternative: "RoleManagement.Read.Directory"}
 	permAuthMethodRead   = clients.Permission{Name: "UserAuthenticationMethod.Read.All", Alternative: "UserAuthMethod-Passkey.Read.All for FIDO2 keys"}
 	permGroupMemberRead  = clients.Permission{Name: "GroupMember.Read.All", Alternative: "Group.Read.All or Directory.Read.All"}
+	// The list of every registered method has no per-method permission ("List methods").
+	permMethodsRead = clients.Permission{Name: "UserAuthenticationMethod.Read.All"}
+	// "Get authenticationMethodsPolicy": Policy.Read.All does not grant it.
+	permMethodPolicyRead = clients.Permission{Name: "Policy.Read.AuthenticationMethod"}
+	// "List a user's direct memberships", application row for another user.
+	permMemberOfRead = clients.Permission{Name: "Directory.Read.All"}
 )

@@ -22,8 +22,15 @@ import (
 // has. It reports per read the Graph and ARM requests, the other requests (endpoint discovery, tokens), the total,
 // and the wall time. The tenant runs in-process, so B/op and allocs/op include the simulator's work.
 //
+// A read makes expectedGraphRequests Graph requests: the users (1), the domains (1), the Global Administrator
+// instances (2 pages in this tenant), the Conditional Access policies (1), one $batch holding the authentication
+// methods policy and each account's FIDO2 methods, registered methods and memberships, and one $batch of the
+// members of the groups the fixture policies exclude; and 1 ARM request (the alert rules).
+//
 // It starts its own simulated tenant, whose CA the process must trust before its first TLS connection: run it
 // without tests in the same process, e.g. go test -run '^$' -bench Posture ./internal/services/posture/.
+const expectedGraphRequests = 8
+
 func BenchmarkPosture(b *testing.B) {
 	log := &requestCounter{}
 	sim, err := tenantsim.Start(tenantsim.Config{RequestLog: log, Knobs: tenantsim.Knobs{Latency: 50 * time.Millisecond}})
@@ -87,8 +94,11 @@ func BenchmarkPosture(b *testing.B) {
 	b.ReportMetric(float64(other)/n, "other-requests/op")
 	b.ReportMetric(float64(graph+arm+other)/n, "requests/op")
 	b.ReportMetric(elapsed.Seconds()/n, "wall-s/op")
-	if len(report.Checks) != 12 {
+	if len(report.Checks) != 16 {
 		b.Fatalf("got %d checks", len(report.Checks))
+	}
+	if graph > expectedGraphRequests*b.N {
+		b.Errorf("%d Graph requests per read, want at most %d", graph/b.N, expectedGraphRequests)
 	}
 }
 

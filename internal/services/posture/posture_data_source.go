@@ -86,7 +86,9 @@ func (d *postureDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 		MarkdownDescription: "Checks emergency access (\"break glass\") accounts against Microsoft's recommendations: how many " +
 			"there are, cloud-only on the initial domain, unlicensed, neutrally named, permanent Global Administrator, " +
 			"excluded from every Conditional Access policy that could block them, a phishing-resistant method, an alert on " +
-			"their sign-ins, a recent test sign-in, and few Global Administrators in the tenant. Each check is `pass`, " +
+			"their sign-ins, a recent test sign-in, few Global Administrators in the tenant, no phishable methods, an " +
+			"authentication methods policy that lets them sign in with FIDO2 or a certificate, a restricted management " +
+			"administrative unit, and no report-only or Microsoft-managed policy about to apply to them. Each check is `pass`, " +
 			"`fail`, `warn` or `unknown` with a detail saying why; `passed` is true when no check fails. Use it in a " +
 			"`check` block, or in a CI step that reads the outputs. A missing permission or licence makes the checks that " +
 			"need it `unknown` (the detail names what to grant); it never fails the read.",

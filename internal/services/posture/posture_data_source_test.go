@@ -3,10 +3,13 @@ package posture_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -33,7 +36,8 @@ func statuses(address string, want map[string]string) resource.TestCheckFunc {
 // detail checks the detail of one check (checks are listed in a fixed order).
 func detail(address, id string, pattern string) resource.TestCheckFunc {
 	order := []string{"account_count", "enabled", "cloud_only", "initial_domain", "unlicensed", "neutral_names",
-		"permanent_global_admin", "ca_excluded", "phishing_resistant_method", "sign_in_alert", "recent_test_sign_in", "global_admin_count"}
+		"permanent_global_admin", "ca_excluded", "phishing_resistant_method", "sign_in_alert", "recent_test_sign_in", "global_admin_count",
+		"phishing_resistant_only", "method_policy_allows", "restricted_management", "pending_managed_policies"}
 	for i, c := range order {
 		if c == id {
 			return resource.ComposeTestCheckFunc(
@@ -171,12 +175,18 @@ check "break_glass_posture" {
 						"neutral_names": "pass", "permanent_global_admin": "pass", "sign_in_alert": "pass", "global_admin_count": "pass",
 						// What the configuration cannot do: a group only people manage, a key, a test sign-in.
 						"ca_excluded": "fail", "phishing_resistant_method": "fail", "recent_test_sign_in": "fail",
+						// What the tenant decides outside this configuration: TestAccPosture_methodsAndUnits flips them.
+						"method_policy_allows": "fail", "restricted_management": "fail",
+						"phishing_resistant_only": "pass", "pending_managed_policies": "pass",
 					}),
 					resource.TestCheckResourceAttr(this, "passed", "false"),
-					resource.TestCheckResourceAttr(this, "failed_check_ids.#", "3"),
+					resource.TestCheckResourceAttr(this, "failed_check_ids.#", "5"),
 					resource.TestCheckResourceAttr(this, "failed_check_ids.0", "ca_excluded"),
 					resource.TestCheckResourceAttr(this, "failed_check_ids.1", "phishing_resistant_method"),
 					resource.TestCheckResourceAttr(this, "failed_check_ids.2", "recent_test_sign_in"),
+					resource.TestCheckResourceAttr(this, "failed_check_ids.3", "method_policy_allows"),
+					resource.TestCheckResourceAttr(this, "failed_check_ids.4", "restricted_management"),
+					detail(this, "method_policy_allows", `FIDO2 not among its includeTargets; X.509 certificate disabled`),
 					resource.TestCheckResourceAttr(this, "test_interval_days", "180"),
 					resource.TestCheckResourceAttr(this, "max_global_admins", "4"),
 					resource.TestCheckResourceAttr(this, "global_administrator_count", "3"),
@@ -218,8 +228,10 @@ check "break_glass_posture" {
 				},
 				Config: config,
 				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr(this, "passed", "true"),
-					resource.TestCheckResourceAttr(this, "failed_check_ids.#", "0"),
+					// Only the tenant's methods policy and administrative units are left.
+					resource.TestCheckResourceAttr(this, "passed", "false"),
+					resource.TestCheckResourceAttr(this, "failed_check_ids.#", "2"),
+					resource.TestCheckResourceAttr(this, "failed_check_ids.0", "method_policy_allows"),
 					resource.TestCheckResourceAttr(this, "warning_check_ids.#", "0"),
 					resource.TestCheckResourceAttr(this, "unknown_check_ids.#", "0"),
 					statuses(this, map[string]string{"ca_excluded": "pass", "phishing_resistant_method": "pass", "recent_test_sign_in": "pass"}),
@@ -230,7 +242,7 @@ check "break_glass_posture" {
 					resource.TestCheckResourceAttrSet(this, "accounts.0.last_successful_sign_in"),
 					resource.TestCheckResourceAttrSet(this, "accounts.1.last_sign_in"),
 					resource.TestCheckResourceAttr(strict, "passed", "false"),
-					resource.TestCheckResourceAttr(strict, "failed_check_ids.#", "1"),
+					resource.TestCheckResourceAttr(strict, "failed_check_ids.#", "3"),
 					resource.TestCheckResourceAttr(strict, "failed_check_ids.0", "global_admin_count"),
 				),
 			},
@@ -274,7 +286,9 @@ data "breakglass_posture" "one" {
 					"sign_in_alert": "fail", "recent_test_sign_in": "fail", "global_admin_count": "pass",
 				}),
 				resource.TestCheckResourceAttr(bad, "passed", "false"),
-				resource.TestCheckResourceAttr(bad, "failed_check_ids.#", "9"),
+				resource.TestCheckResourceAttr(bad, "failed_check_ids.#", "11"),
+				resource.TestCheckResourceAttr(bad, "check_statuses.phishing_resistant_only", "pass"),
+				resource.TestCheckResourceAttr(bad, "check_statuses.restricted_management", "fail"),
 				resource.TestCheckResourceAttr(bad, "warning_check_ids.0", "neutral_names"),
 				resource.TestCheckResourceAttr(bad, "test_interval_days", "90"),
 				detail(bad, "enabled", `^diego.siciliani@contoso.com: disabled`),
@@ -333,7 +347,11 @@ data "breakglass_posture" "limited" {
 		resource.TestCheckResourceAttr(limited, "accounts.0.found", "true"),
 		// unknown does not fail: only cloud_only, unlicensed, ca_excluded and initial_domain do.
 		resource.TestCheckResourceAttr(limited, "failed_check_ids.#", "4"),
-		resource.TestCheckResourceAttr(limited, "unknown_check_ids.#", "5"),
+		resource.TestCheckResourceAttr(limited, "unknown_check_ids.#", "8"),
+		detail(limited, "phishing_resistant_only", `UserAuthenticationMethod.Read.All`),
+		detail(limited, "method_policy_allows", `Policy.Read.AuthenticationMethod`),
+		detail(limited, "restricted_management", `Directory.Read.All`),
+		resource.TestCheckResourceAttr(limited, "check_statuses.pending_managed_policies", "warn"),
 	)
 	t.Run("no Azure role", func(t *testing.T) {
 		resource.Test(t, resource.TestCase{
@@ -371,5 +389,140 @@ func putRule(t *testing.T, c *clients.Client, id, location, workspace, query str
 	}
 	t.Cleanup(func() {
 		_ = c.ARMDo(context.Background(), http.MethodDelete, id, clients.APIVersionScheduledQueryRules, nil, nil)
+	})
+}
+
+// TestAccPosture_methodsAndUnits follows two accounts the tenant set up well (two device-bound keys each, FIDO2
+// targeting them through a group, a restricted management unit) as things go wrong: a phone method is registered,
+// a key is removed, an account leaves the unit, Microsoft adds a managed policy; then a passkey profile admits only
+// device-bound keys and a synced one does not count.
+func TestAccPosture_methodsAndUnits(t *testing.T) {
+	sim := acctest.Sim(t) // the methods, units and policies are planted through the simulator
+	name := "pst" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	ids := []string{uuid.NewString(), uuid.NewString()}
+	var users []map[string]any
+	for i, id := range ids {
+		nick := fmt.Sprintf("%s%d", name, i)
+		users = append(users, map[string]any{"id": id, "displayName": "Cloud Ops " + nick, "userPrincipalName": nick + "@contoso.onmicrosoft.com",
+			"mailNickname": nick, "accountEnabled": true, "password": tenantsim.GeneratedUserPassword})
+	}
+	if err := sim.AddUsers(users); err != nil {
+		t.Fatal(err)
+	}
+	groupID, err := sim.AddGroup(tenantsim.Group{DisplayName: "Passkeys - emergency " + name, SecurityEnabled: true, Members: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string][]string{}
+	for _, id := range ids {
+		for range 2 {
+			key, err := sim.AddFIDO2Method(id, tenantsim.FIDO2Method{DisplayName: "YubiKey 5 NFC", AAGUID: "2fc0579f-8113-47ea-b116-bb5a8db9202a"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys[id] = append(keys[id], key)
+		}
+	}
+	unit, err := sim.AddAdministrativeUnit(tenantsim.AdministrativeUnit{DisplayName: "Emergency " + name, Restricted: true, Members: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The Fido2 configuration is the tenant's: add this test's group to its targets and put them back afterwards.
+	fido2, _ := sim.AuthMethodConfig("Fido2")
+	original := fido2["includeTargets"].([]any)
+	target := map[string]any{"targetType": "group", "id": groupID, "isRegistrationRequired": false, "allowedPasskeyProfiles": []any{}}
+	if err := sim.SetAuthMethodConfigFields("Fido2", map[string]any{"includeTargets": append(slices.Clone(original), target)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = sim.SetAuthMethodConfigFields("Fido2", map[string]any{"includeTargets": original, "passkeyProfiles": []any{}, "defaultPasskeyProfile": nil})
+	})
+	acctest.WaitOutReplication() // the policy is read as another administrator's write would be: after replication
+
+	config := fmt.Sprintf(`
+data "breakglass_posture" "this" {
+  account_ids        = [%q, %q]
+  allowed_policy_ids = [%q, %q]
+}
+`, ids[0], ids[1], tenantsim.FixtureCAPolicyAdminMFAReportOnlyID, tenantsim.FixtureCAPolicyMicrosoftManagedAdminMFAID)
+	const this = "data.breakglass_posture.this"
+	upn := func(i int) string { return users[i]["userPrincipalName"].(string) }
+	var managed string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					statuses(this, map[string]string{"phishing_resistant_only": "pass", "method_policy_allows": "pass",
+						"restricted_management": "pass", "pending_managed_policies": "pass"}),
+					detail(this, "method_policy_allows", upn(0)+`: FIDO2, 2 keys; `+upn(1)+`: FIDO2, 2 keys\.$`),
+				),
+			},
+			{
+				PreConfig: func() {
+					if _, err := sim.AddAuthMethod(ids[0], tenantsim.AuthMethod{Type: "phoneAuthenticationMethod",
+						Properties: map[string]any{"phoneNumber": "+1 2065550100", "phoneType": "mobile"}}); err != nil {
+						t.Fatal(err)
+					}
+					if err := sim.RemoveAuthMethod(ids[1], keys[ids[1]][0]); err != nil {
+						t.Fatal(err)
+					}
+					if err := sim.RemoveAdministrativeUnitMember(unit, ids[0]); err != nil {
+						t.Fatal(err)
+					}
+					managed, err = sim.AddMicrosoftManagedCAPolicy(map[string]any{
+						"displayName": "Block device code flow", "state": "enabledForReportingButNotEnforced",
+						"conditions": map[string]any{
+							"users":        map[string]any{"includeUsers": []any{"All"}, "excludeUsers": []any{ids[1]}},
+							"applications": map[string]any{"includeApplications": []any{"All"}}, "clientAppTypes": []any{"all"},
+						},
+						"grantControls": map[string]any{"operator": "OR", "builtInControls": []any{"block"}},
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Cleanup(func() { _ = sim.SetCAPolicyFields(managed, map[string]any{"state": "disabled"}) })
+				},
+				Config: config,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					statuses(this, map[string]string{"phishing_resistant_only": "fail", "method_policy_allows": "fail",
+						"restricted_management": "fail", "pending_managed_policies": "warn"}),
+					detail(this, "phishing_resistant_only", `^`+upn(0)+`: has phone \(SMS or voice\)\. .*DELETE /users/`),
+					detail(this, "method_policy_allows", `^`+upn(1)+`: FIDO2 is enabled for it but 1 usable key\(s\) are registered \(two or more needed\); X.509 certificate disabled\.`),
+					detail(this, "restricted_management", `^`+upn(0)+`: in no restricted management administrative unit\.`),
+					detail(this, "pending_managed_policies", `^Microsoft-managed policies in report-only.*"Block device code flow" \(.+\) does not exclude `+upn(0)+
+						` \(Microsoft turns it on: earliest `+time.Now().Add(45*24*time.Hour).UTC().Format(time.DateOnly)),
+				),
+			},
+			{
+				// The tenant moves to passkey profiles: the group may use device-bound keys only, so a synced passkey
+				// registered as the second key does not count.
+				PreConfig: func() {
+					if _, err := sim.AddFIDO2Method(ids[1], tenantsim.FIDO2Method{DisplayName: "iCloud Keychain", PasskeyType: "synced"}); err != nil {
+						t.Fatal(err)
+					}
+					profiles := []any{
+						map[string]any{"id": "00000000-0000-0000-0000-000000000001", "name": "Default passkey profile", "passkeyTypes": "deviceBound,synced",
+							"attestationEnforcement": "disabled", "keyRestrictions": map[string]any{"isEnforced": false, "enforcementType": "allow", "aaGuids": []any{}}},
+						map[string]any{"id": "6b0c2a6e-3c1d-4f7e-9a8b-0c1d2e3f4a5b", "name": "Emergency keys", "passkeyTypes": "deviceBound",
+							"attestationEnforcement": "registrationOnly", "keyRestrictions": map[string]any{"isEnforced": false, "enforcementType": "allow", "aaGuids": []any{}}},
+					}
+					scoped := maps.Clone(target)
+					scoped["allowedPasskeyProfiles"] = []any{"6b0c2a6e-3c1d-4f7e-9a8b-0c1d2e3f4a5b"}
+					if err := sim.SetAuthMethodConfigFields("Fido2", map[string]any{"passkeyProfiles": profiles,
+						"defaultPasskeyProfile": "00000000-0000-0000-0000-000000000001", "includeTargets": append(slices.Clone(original), scoped)}); err != nil {
+						t.Fatal(err)
+					}
+					acctest.WaitOutReplication()
+				},
+				Config: config,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(this, "check_statuses.method_policy_allows", "fail"),
+					detail(this, "method_policy_allows", `^`+upn(1)+`: FIDO2 is enabled for it but 1 usable key\(s\) are registered \(two or more needed\), and 1 key\(s\) of a passkey type its passkey profile\(s\) "Emergency keys" do not allow \(only deviceBound\)`),
+				),
+			},
+		},
 	})
 }
