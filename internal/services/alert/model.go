@@ -272,7 +272,7 @@ func (s spec) queries() (signIn, change string) {
 	raw, _ := json.Marshal(meta) // plain strings and bools: cannot fail
 	signIn = metadataPrefix + string(raw) + "\n" + SignInQuery(s.accounts, s.signInResult, s.includeNonInteractive)
 	if s.monitorChanges {
-		change = ChangeQuery(s.accounts)
+		change = ChangeQuery(s.accounts, Protections{})
 	}
 	return signIn, change
 }
