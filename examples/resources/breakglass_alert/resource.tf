@@ -1,5 +1,6 @@
 # Alert the security operations centre within five minutes of any sign-in or change of the emergency
-# accounts, with the tenant's sign-in and audit logs sent to the workspace by a managed diagnostic setting.
+# accounts or their protections, with the tenant's sign-in and audit logs sent to the workspace by a managed
+# diagnostic setting.
 resource "breakglass_alert" "emergency" {
   name                = "emergency-access-sign-in"
   resource_group_name = "rg-security"
@@ -14,6 +15,12 @@ resource "breakglass_alert" "emergency" {
   diagnostic_setting = {
     name = "entra-logs-to-law-security"
   }
+
+  # Also alert when what protects the accounts changes: a Conditional Access policy that excludes them (directly
+  # or through the group), the authentication methods policy, or the restricted management unit that holds them.
+  exclusion_group_ids                 = ["5c7e2a10-8d3b-4f1e-9a6c-2b8d4e6f0a11"] # the CA exclusion group
+  watch_authentication_methods_policy = true
+  restricted_management_unit_ids      = ["7a1b3c5d-2e4f-4a6b-8c0d-1e2f3a4b5c6d"]
 
   action_group = {
     short_name        = "bg-soc"

@@ -45,6 +45,9 @@ var (
 )
 
 const (
+	// maxProtectionIDs bounds exclusion_group_ids and restricted_management_unit_ids as accounts is bounded: each id
+	// is one more term in the change query.
+	maxProtectionIDs   = 20
 	defaultTimeout     = 10 * time.Minute
 	defaultDescription = "An emergency access (break glass) account signed in or was changed: confirm with its owners at once."
 )
@@ -158,7 +161,30 @@ func (r *alertResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"monitor_account_changes": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 				MarkdownDescription: "Add a second rule on AuditLogs for changes to the accounts (passwords, roles, authentication methods, " +
-					"disable, delete). Default `true`.",
+					"disable, delete) and to the protections named in `exclusion_group_ids`, `watch_authentication_methods_policy` and " +
+					"`restricted_management_unit_ids`. Default `true`.",
+			},
+			"exclusion_group_ids": schema.SetAttribute{
+				Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Also alert when a Conditional Access policy that mentions the accounts or one of these groups is updated or " +
+					"deleted (audit activities `Update Conditional Access policy`, `Delete Conditional Access policy`): the policy's JSON " +
+					"before or after the change holds one of their object ids, as an exclusion does. Give the groups through which the " +
+					"accounts are excluded; `[]` watches the policies that name the accounts directly. Left out (the default), no " +
+					"policy is watched. Needs `monitor_account_changes`.",
+				Validators: []validator.Set{setvalidator.SizeAtMost(maxProtectionIDs), setvalidator.ValueStringsAre(validate.ObjectID())},
+			},
+			"watch_authentication_methods_policy": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Also alert on every update or reset of the tenant's authentication methods policy (audit activities " +
+					"`Authentication Methods Policy Update`, `Authentication Methods Policy Reset`), which decides who may sign in with " +
+					"FIDO2 keys and certificates. Default `false`, so that upgrading the provider leaves existing rules as they are; " +
+					"the policy changes rarely, so turning it on costs little noise. Needs `monitor_account_changes`.",
+			},
+			"restricted_management_unit_ids": schema.SetAttribute{
+				Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Object ids of the restricted management administrative units that hold the accounts: also alert when " +
+					"a member is added to or removed from one of them, or one is deleted. Needs `monitor_account_changes`.",
+				Validators: []validator.Set{setvalidator.SizeBetween(1, maxProtectionIDs), setvalidator.ValueStringsAre(validate.ObjectID())},
 			},
 			"enabled": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
@@ -243,8 +269,10 @@ func (r *alertResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.UniqueValues(),
 					listvalidator.ValueStringsAre(stringvalidator.RegexMatches(actionGroupPattern, "must be an action group ARM id: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Insights/actionGroups/<name>"))},
 			},
-			"sign_in_query":         schema.StringAttribute{Computed: true, MarkdownDescription: "The sign-in rule's KQL. Its first line records the inputs, so the alert can be imported from the rule's id."},
-			"change_query":          schema.StringAttribute{Computed: true, MarkdownDescription: "The change rule's KQL; null when `monitor_account_changes` is false."},
+			"sign_in_query": schema.StringAttribute{Computed: true, MarkdownDescription: "The sign-in rule's KQL. Its first line records the inputs, so the alert can be imported from the rule's id."},
+			"change_query": schema.StringAttribute{Computed: true, MarkdownDescription: "The change rule's KQL; null when `monitor_account_changes` is false. " +
+				"Its rows name the changed account in `UserPrincipalName`, or the changed protection: `Conditional Access policy <name>`, " +
+				"`authentication methods policy` or `administrative unit <id>`."},
 			"sign_in_rule_id":       computedID("ARM id of the sign-in scheduled query rule."),
 			"change_rule_id":        computedID("ARM id of the change rule, or null."),
 			"action_group_id":       computedID("ARM id of the managed action group, or null."),
@@ -282,6 +310,7 @@ func (r *alertResource) ConfigValidators(context.Context) []resource.ConfigValid
 		resourcevalidator.AtLeastOneOf(path.MatchRoot("action_group"), path.MatchRoot("action_group_ids")),
 		windowValidator{},
 		receiversValidator{},
+		protectionsValidator{},
 	}
 }
 
@@ -318,6 +347,42 @@ func (windowValidator) ValidateResource(ctx context.Context, req resource.Valida
 		resp.Diagnostics.AddAttributeError(path.Root("window_size"), "Window too long for a one-minute frequency",
 			fmt.Sprintf("Azure Monitor refuses window_size %s for a rule that runs every minute: with evaluation_frequency PT1M the window can be at most PT6H. "+
 				"Set window_size to PT6H or less, or evaluation_frequency to PT5M or more.", w))
+	}
+}
+
+// protectionsValidator: the protections are watched by the change rule, so they need it.
+type protectionsValidator struct{}
+
+func (protectionsValidator) Description(context.Context) string {
+	return "exclusion_group_ids, watch_authentication_methods_policy and restricted_management_unit_ids need monitor_account_changes"
+}
+func (v protectionsValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (protectionsValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var monitor, watchMethods types.Bool
+	var groups, units types.Set
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("monitor_account_changes"), &monitor)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("watch_authentication_methods_policy"), &watchMethods)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("exclusion_group_ids"), &groups)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("restricted_management_unit_ids"), &units)...)
+	if monitor.IsNull() || monitor.IsUnknown() || monitor.ValueBool() {
+		return
+	}
+	for _, a := range []struct {
+		name string
+		set  bool
+	}{
+		{"exclusion_group_ids", !groups.IsNull()},
+		{"watch_authentication_methods_policy", watchMethods.ValueBool() || watchMethods.IsUnknown()},
+		{"restricted_management_unit_ids", !units.IsNull()},
+	} {
+		if name := a.name; a.set {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Nothing would watch "+name,
+				name+" is watched by the change rule, and monitor_account_changes = false leaves the alert without one. "+
+					"Remove "+name+", or set monitor_account_changes = true.")
+		}
 	}
 }
 
@@ -386,7 +451,8 @@ func (r *alertResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	}
 	r.checkSinkConflicts(ctx, req, plan, resp)
 	if !known(plan.Accounts) || !known(plan.SignInResult) || !known(plan.IncludeNonInteractive) ||
-		!known(plan.MonitorAccountChanges) || !known(plan.DiagnosticSetting) {
+		!known(plan.MonitorAccountChanges) || !known(plan.DiagnosticSetting) ||
+		!known(plan.ExclusionGroupIDs) || !known(plan.WatchMethodsPolicy) || !known(plan.RestrictedUnitIDs) {
 		return
 	}
 	full, diags := plan.spec(ctx, r.client.SubscriptionID)

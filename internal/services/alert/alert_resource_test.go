@@ -296,6 +296,93 @@ func TestAccAlert_lifecycle(t *testing.T) {
 	}
 }
 
+// TestAccAlert_protections: the change rule also watches Conditional Access policies that mention the accounts or
+// an exclusion group, the authentication methods policy and restricted management units; the alert applies,
+// refreshes without diff and imports with them, and dropping them gives back the change rule of an alert without
+// protections. The ids are the configuration's own: the alert reads nothing from Graph.
+func TestAccAlert_protections(t *testing.T) {
+	e := newEnv(t)
+	const (
+		group = "5c7e2a10-8d3b-4f1e-9a6c-2b8d4e6f0a11"
+		unit  = "7a1b3c5d-2e4f-4a6b-8c0d-1e2f3a4b5c6d"
+	)
+	config := func(protections string) string { return e.alert(bothAccounts, e.managed()+"\n"+protections) }
+	ruleRuns := func(want ...string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			attrs := s.RootModule().Resources[address].Primary.Attributes
+			query := ruleQuery(rule(t, e, "-changes"))
+			if query != attrs["change_query"] {
+				return fmt.Errorf("the change rule in ARM runs\n%s\nnot the planned\n%s", query, attrs["change_query"])
+			}
+			for _, w := range want {
+				if !strings.Contains(query, w) {
+					return fmt.Errorf("the change rule lacks %q:\n%s", w, query)
+				}
+			}
+			return nil
+		}
+	}
+	unchanged := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	inPlace := resource.ConfigPlanChecks{
+		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
+		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+	}
+	var withoutProtections string
+	resource.Test(t, testCase(e,
+		resource.TestStep{ // the change rule of an alert without protections, for the last step
+			Config:           config(""),
+			ConfigPlanChecks: unchanged,
+			Check: func(s *terraform.State) error {
+				withoutProtections = s.RootModule().Resources[address].Primary.Attributes["change_query"]
+				return nil
+			},
+		},
+		resource.TestStep{
+			Config: config(fmt.Sprintf(`  exclusion_group_ids = [%q]
+  watch_authentication_methods_policy = true
+  restricted_management_unit_ids = [%q]`, strings.ToUpper(group), unit)),
+			ConfigPlanChecks: inPlace,
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr(address, "watch_authentication_methods_policy", "true"),
+				ruleRuns("Update Conditional Access policy", `PolicyJson contains "`+group+`"`, "Authentication Methods Policy Update",
+					`TargetsJson contains "`+unit+`"`, "union accountChanges, policyChanges, methodsPolicyChanges, unitChanges"),
+			),
+		},
+		resource.TestStep{
+			ResourceName: address, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
+		},
+		resource.TestStep{ // only the policies that name the accounts themselves
+			Config:           config("  exclusion_group_ids = []"),
+			ConfigPlanChecks: inPlace,
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr(address, "exclusion_group_ids.#", "0"),
+				resource.TestCheckResourceAttr(address, "watch_authentication_methods_policy", "false"),
+				resource.TestCheckNoResourceAttr(address, "restricted_management_unit_ids"),
+				ruleRuns("union accountChanges, policyChanges\n"),
+				func(*terraform.State) error {
+					if q := ruleQuery(rule(t, e, "-changes")); strings.Contains(q, group) || strings.Contains(q, unit) {
+						return fmt.Errorf("the change rule still watches the group or the unit:\n%s", q)
+					}
+					return nil
+				},
+			),
+		},
+		resource.TestStep{
+			ResourceName: address, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
+		},
+		resource.TestStep{
+			Config:           config(""),
+			ConfigPlanChecks: inPlace,
+			Check: func(*terraform.State) error {
+				if q := ruleQuery(rule(t, e, "-changes")); q != withoutProtections {
+					return fmt.Errorf("without protections the change rule runs\n%s\nnot\n%s", q, withoutProtections)
+				}
+				return nil
+			},
+		},
+	))
+}
+
 // TestAccAlert_drift changes each object outside Terraform; every change shows in the plan and apply repairs it.
 func TestAccAlert_drift(t *testing.T) {
 	e := newEnv(t)
@@ -557,6 +644,14 @@ func TestAccAlert_badInput(t *testing.T) {
 		"nothing to notify":  {map[string]string{"action_group": ""}, `action_group.*action_group_ids`},
 		"unknown category":   {map[string]string{"diagnostic_setting": `{ name = "x-diag", categories = ["SigninLogs"] }`}, `categories.*SignInLogs`},
 		"location spelled":   {map[string]string{"location": `"West Europe"`}, `location.*westeurope`},
+		"protections without the change rule": {map[string]string{"monitor_account_changes": "false", "restricted_management_unit_ids": `["7a1b3c5d-2e4f-4a6b-8c0d-1e2f3a4b5c6d"]`},
+			`restricted_management_unit_ids.*monitor_account_changes = true`},
+		"methods policy without the change rule": {map[string]string{"monitor_account_changes": "false", "watch_authentication_methods_policy": "true"},
+			`watch_authentication_methods_policy.*monitor_account_changes = true`},
+		"exclusion groups without the change rule": {map[string]string{"monitor_account_changes": "false", "exclusion_group_ids": "[]"},
+			`exclusion_group_ids.*monitor_account_changes = true`},
+		"exclusion group not an id": {map[string]string{"exclusion_group_ids": `["Break Glass Exclusions"]`}, `exclusion_group_ids.*GUID`},
+		"no restricted unit":        {map[string]string{"restricted_management_unit_ids": "[]"}, `restricted_management_unit_ids.*at least 1`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

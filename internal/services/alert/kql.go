@@ -2,6 +2,7 @@ package alert
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -215,34 +216,164 @@ func SignInQuery(accounts []Account, result string, includeNonInteractive bool) 
 	return b.String()
 }
 
-// ChangeQuery returns the KQL for the account-change rule.
+// The activities of the protections the change rule can watch besides the accounts, each exactly as Entra writes it
+// in the audit log (OperationName, also ActivityDisplayName), from the same page as ChangeOperations ("Microsoft
+// Entra audit log categories and activities", MicrosoftDocs/entra-docs
+// docs/identity/monitoring-health/reference-audit-activities.md, ms.date 2024-04-15). Each name appears once on
+// that page, so the query matches the name alone; the service and category are given here for the reader.
+var (
+	// ConditionalAccessPolicyOperations: service Conditional Access, category Policy. The policy is the target;
+	// its modifiedProperties carry the whole policy as JSON before (oldValue) and after (newValue) the change
+	// ("Use audit logs to troubleshoot Conditional Access policy changes", entra-docs
+	// docs/identity/conditional-access/troubleshoot-policy-changes-audit-log.md), so an exclusion of the accounts
+	// shows as their object ids, or a group's, in one of the two.
+	ConditionalAccessPolicyOperations = []string{
+		"Update Conditional Access policy",
+		"Delete Conditional Access policy",
+	}
+	// AuthenticationMethodsPolicyOperations: service Authentication Methods, category ApplicationManagement. The
+	// page lists no activity per method configuration, so a PATCH of one configuration (its includeTargets,
+	// excludeTargets or state) is taken to be logged as the policy's update; both names are matched, whatever
+	// their targets say, because any change of the policy can take away the accounts' phishing-resistant sign-in.
+	AuthenticationMethodsPolicyOperations = []string{
+		"Authentication Methods Policy Update",
+		"Authentication Methods Policy Reset",
+	}
+	// AdministrativeUnitOperations: service Core Directory, category AdministrativeUnit. The page lists separate
+	// member activities for restricted management units and for the others; both are matched, since which one a
+	// unit writes is the service's business. Deleting a unit ends the restriction of all its members at once.
+	AdministrativeUnitOperations = []string{
+		"Add member to administrative unit",
+		"Remove member from administrative unit",
+		"Add member to restricted management administrative unit",
+		"Remove member from restricted management administrative unit",
+		"Delete administrative unit",
+		"Hard Delete administrative unit",
+	}
+)
+
+// Protections are what else the change rule watches: the objects that keep the accounts usable and out of other
+// administrators' reach. The zero value watches nothing more, and ChangeQuery is then the account-change query
+// alone, unchanged.
+type Protections struct {
+	// ConditionalAccess watches updates and deletions of Conditional Access policies whose old or new JSON
+	// mentions an account's object id or one of ExclusionGroupIDs.
+	ConditionalAccess bool
+	ExclusionGroupIDs []string
+	// AuthenticationMethodsPolicy watches every update and reset of the authentication methods policy.
+	AuthenticationMethodsPolicy bool
+	// RestrictedUnitIDs watches members added to or removed from these administrative units, and their deletion.
+	RestrictedUnitIDs []string
+}
+
+func (p Protections) none() bool {
+	return !p.ConditionalAccess && !p.AuthenticationMethodsPolicy && len(lowerUnique(p.RestrictedUnitIDs)) == 0
+}
+
+// ChangeQuery returns the KQL for the change rule.
 //
 // It matches AuditLogs rows whose OperationName is one of ChangeOperations (case-insensitively) and one of whose
 // TargetResources is an account, by object id or by UPN compared case-insensitively. UserPrincipalName is the
 // target account's configured UPN (targets of PIM events often carry only the id), else the target's UPN in lower
 // case; InitiatedByUserOrApp is who made the change: a user's UPN or an application's display name.
-// With no accounts the query matches nothing.
-func ChangeQuery(accounts []Account) string {
+// With no accounts the account part matches nothing.
+//
+// With protections, each watched protection is one more `let` of AuditLogs rows, and the rule reads their union.
+// Those rows name the protection in UserPrincipalName, the column the rule makes one alert per value of:
+// "Conditional Access policy <name>", "authentication methods policy" or "administrative unit <id>". Object ids
+// are looked for with `contains` (a case-insensitive substring), not `has`, whose term matching splits an id at
+// its hyphens.
+func ChangeQuery(accounts []Account, p Protections) string {
 	set := newAccountSet(accounts)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%schanges to the emergency access accounts (%s)\n", queryCommentPrefix, tableAudit)
-	b.WriteString(tableAudit + "\n")
+	if p.none() {
+		fmt.Fprintf(&b, "%schanges to the emergency access accounts (%s)\n", queryCommentPrefix, tableAudit)
+		b.WriteString(tableAudit + "\n")
+		writeAccountChanges(&b, set)
+		b.WriteString("\n")
+	} else {
+		fmt.Fprintf(&b, "%schanges to the emergency access accounts and their protections (%s)\n", queryCommentPrefix, tableAudit)
+		fmt.Fprintf(&b, "let accountChanges = %s\n", tableAudit)
+		writeAccountChanges(&b, set)
+		b.WriteString(";\n")
+		parts := []string{"accountChanges"}
+		if p.ConditionalAccess {
+			ids := lowerUnique(append(slices.Clone(set.ids), p.ExclusionGroupIDs...))
+			fmt.Fprintf(&b, "let policyChanges = %s\n", tableAudit)
+			fmt.Fprintf(&b, "| where OperationName in~ %s\n", kqlList(ConditionalAccessPolicyOperations))
+			b.WriteString("| mv-expand Target = TargetResources\n")
+			b.WriteString("| extend PolicyJson = tostring(Target.modifiedProperties)\n")
+			fmt.Fprintf(&b, "| where %s\n", mentions("PolicyJson", ids))
+			b.WriteString("| extend UserPrincipalName = strcat(\"Conditional Access policy \", tostring(Target.displayName));\n")
+			parts = append(parts, "policyChanges")
+		}
+		if p.AuthenticationMethodsPolicy {
+			fmt.Fprintf(&b, "let methodsPolicyChanges = %s\n", tableAudit)
+			fmt.Fprintf(&b, "| where OperationName in~ %s\n", kqlList(AuthenticationMethodsPolicyOperations))
+			b.WriteString("| extend UserPrincipalName = \"authentication methods policy\";\n")
+			parts = append(parts, "methodsPolicyChanges")
+		}
+		if units := lowerUnique(p.RestrictedUnitIDs); len(units) > 0 {
+			fmt.Fprintf(&b, "let unitChanges = %s\n", tableAudit)
+			fmt.Fprintf(&b, "| where OperationName in~ %s\n", kqlList(AdministrativeUnitOperations))
+			// The unit is a target, or named in a target's modifiedProperties: either way its id is in the text.
+			b.WriteString("| extend TargetsJson = tostring(TargetResources)\n")
+			fmt.Fprintf(&b, "| where %s\n", mentions("TargetsJson", units))
+			args := make([]string, 0, 2*len(units)+1)
+			for _, id := range units {
+				args = append(args, "TargetsJson contains "+kqlString(id), kqlString("administrative unit "+id))
+			}
+			fmt.Fprintf(&b, "| extend UserPrincipalName = case(%s);\n", strings.Join(append(args, `"administrative unit"`), ", "))
+			parts = append(parts, "unitChanges")
+		}
+		fmt.Fprintf(&b, "union %s\n", strings.Join(parts, ", "))
+	}
+	b.WriteString("| extend InitiatedByUserOrApp = coalesce(tostring(InitiatedBy.user.userPrincipalName), tostring(InitiatedBy.app.displayName))\n")
+	fmt.Fprintf(&b, "| project %s", strings.Join(changeColumns, ", "))
+	return b.String()
+}
+
+// writeAccountChanges writes the account part of the change query, from the operation filter to the UPN column,
+// without a line break after it.
+func writeAccountChanges(b *strings.Builder, set accountSet) {
 	b.WriteString("| where OperationName in~ (\n")
 	for i, op := range ChangeOperations {
 		sep := ","
 		if i == len(ChangeOperations)-1 {
 			sep = ""
 		}
-		fmt.Fprintf(&b, "    %s%s\n", kqlString(op), sep)
+		fmt.Fprintf(b, "    %s%s\n", kqlString(op), sep)
 	}
 	b.WriteString("  )\n")
 	b.WriteString("| mv-expand Target = TargetResources\n")
 	b.WriteString("| extend TargetId = tostring(Target.id), TargetUserPrincipalName = tostring(Target.userPrincipalName)\n")
-	fmt.Fprintf(&b, "| where %s\n", set.match("TargetId", "TargetUserPrincipalName"))
-	fmt.Fprintf(&b, "| extend UserPrincipalName = %s\n", set.upnFor("TargetId", "TargetUserPrincipalName"))
-	b.WriteString("| extend InitiatedByUserOrApp = coalesce(tostring(InitiatedBy.user.userPrincipalName), tostring(InitiatedBy.app.displayName))\n")
-	fmt.Fprintf(&b, "| project %s", strings.Join(changeColumns, ", "))
-	return b.String()
+	fmt.Fprintf(b, "| where %s\n", set.match("TargetId", "TargetUserPrincipalName"))
+	fmt.Fprintf(b, "| extend UserPrincipalName = %s", set.upnFor("TargetId", "TargetUserPrincipalName"))
+}
+
+// mentions is the predicate "column contains one of values"; with no values, `false`.
+func mentions(column string, values []string) string {
+	if len(values) == 0 {
+		return "false"
+	}
+	terms := make([]string, len(values))
+	for i, v := range values {
+		terms[i] = column + " contains " + kqlString(v)
+	}
+	return strings.Join(terms, " or ")
+}
+
+// lowerUnique is values in lower case, sorted, without duplicates or empty strings: a list that does not depend
+// on the configuration's order or spelling.
+func lowerUnique(values []string) []string {
+	var out []string
+	for _, v := range values {
+		if v != "" {
+			out = append(out, strings.ToLower(v))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // accountSet is the accounts as the queries use them: lower case, sorted by object id, without duplicates.

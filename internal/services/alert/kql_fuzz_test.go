@@ -140,8 +140,8 @@ func TestKustoSkeletonCatchesBrokenEscaping(t *testing.T) {
 	}
 }
 
-// FuzzKQLQueries fuzzes one account's UPN and object id next to a fixed account, and the sign-in filter: both
-// queries must tokenize, have exactly the skeleton of the same queries built with placeholder values (so no input
+// FuzzKQLQueries fuzzes one account's UPN and object id next to a fixed account, and the sign-in filter (the id
+// is also a protection's in a third query): the queries must tokenize, have exactly the skeleton of the same queries built with placeholder values (so no input
 // adds, removes or moves an operator, a line or a comment), and carry the account's values, in lower case, as
 // whole literals.
 func FuzzKQLQueries(f *testing.F) {
@@ -171,9 +171,15 @@ func FuzzKQLQueries(f *testing.F) {
 			ObjectID:          placeholder(objectID, fixed.ObjectID, "00000000-0000-4000-8000-000000000000"),
 			UserPrincipalName: placeholder(upn, fixed.UserPrincipalName, "placeholder@contoso.com"),
 		}, fixed}
+		// The object id also stands for an exclusion group and a restricted unit, which the change query looks for
+		// in the same text.
+		protections := func(id string) Protections {
+			return Protections{ConditionalAccess: true, ExclusionGroupIDs: []string{id}, AuthenticationMethodsPolicy: true, RestrictedUnitIDs: []string{id}}
+		}
 		queries := []struct{ name, got, want string }{
 			{"sign-in", SignInQuery(fuzzed, result, nonInteractive), SignInQuery(plain, result, nonInteractive)},
-			{"change", ChangeQuery(fuzzed), ChangeQuery(plain)},
+			{"change", ChangeQuery(fuzzed, Protections{}), ChangeQuery(plain, Protections{})},
+			{"change with protections", ChangeQuery(fuzzed, protections(objectID)), ChangeQuery(plain, protections(plain[0].ObjectID))},
 		}
 		for _, q := range queries {
 			if !utf8.ValidString(q.got) {
@@ -250,7 +256,7 @@ func TestNastyUPNQueriesPassKustoBinder(t *testing.T) {
 		accounts := []Account{{ObjectID: "3f2504e0-4f89-41d3-9a0c-0305e82c3301", UserPrincipalName: upn}, breakGlass2}
 		batch = append(batch,
 			kqlVariant{fmt.Sprintf("nasty %d sign-in", i), SignInQuery(accounts, SignInFailure, true)},
-			kqlVariant{fmt.Sprintf("nasty %d change", i), ChangeQuery(accounts)})
+			kqlVariant{fmt.Sprintf("nasty %d change", i), ChangeQuery(accounts, Protections{})})
 	}
 	// Controls: UPNs that leave a literal open or break it across lines, pasted between quotes without escaping,
 	// must make the binder complain. (Injections that stay well-formed, such as `x") or true //`, bind cleanly:

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -53,8 +54,28 @@ var accountSets = []struct {
 	{"no accounts", nil},
 }
 
+var (
+	exclusionGroup = "5c7e2a10-8d3b-4f1e-9a6c-2b8d4e6f0a11"
+	restrictedUnit = "7a1b3c5d-2e4f-4a6b-8c0d-1e2f3a4b5c6d"
+	otherUnit      = "0f9e8d7c-6b5a-4c3d-8e1f-0a9b8c7d6e5f"
+)
+
+// protectionSets are the protections the binder sees each change query with: each alone, all together, groups
+// spelled in upper case and repeated, and a group id no directory has (escaping).
+var protectionSets = []struct {
+	name string
+	p    Protections
+}{
+	{"Conditional Access, accounts only", Protections{ConditionalAccess: true}},
+	{"Conditional Access and groups", Protections{ConditionalAccess: true, ExclusionGroupIDs: []string{strings.ToUpper(exclusionGroup), exclusionGroup, breakGlass1.ObjectID}}},
+	{"authentication methods policy", Protections{AuthenticationMethodsPolicy: true}},
+	{"restricted units", Protections{RestrictedUnitIDs: []string{restrictedUnit, otherUnit}}},
+	{"all protections", Protections{ConditionalAccess: true, ExclusionGroupIDs: []string{exclusionGroup}, AuthenticationMethodsPolicy: true, RestrictedUnitIDs: []string{restrictedUnit}}},
+	{"escaped ids", Protections{ConditionalAccess: true, ExclusionGroupIDs: []string{hostile.UserPrincipalName}, RestrictedUnitIDs: []string{"u\"\\\n"}}},
+}
+
 // generatedVariants is every query the provider can generate for accountSets: each result filter with and without
-// the non-interactive table, and the change query.
+// the non-interactive table, and the change query without and with each of protectionSets.
 func generatedVariants() []kqlVariant {
 	var out []kqlVariant
 	for _, set := range accountSets {
@@ -66,7 +87,10 @@ func generatedVariants() []kqlVariant {
 				})
 			}
 		}
-		out = append(out, kqlVariant{id: "change, " + set.name, query: ChangeQuery(set.accounts)})
+		out = append(out, kqlVariant{id: "change, " + set.name, query: ChangeQuery(set.accounts, Protections{})})
+		for _, p := range protectionSets {
+			out = append(out, kqlVariant{id: "change, " + set.name + ", " + p.name, query: ChangeQuery(set.accounts, p.p)})
+		}
 	}
 	return out
 }
@@ -256,7 +280,7 @@ func TestSignInQueryOrderAndSpellingDoNotMatter(t *testing.T) {
 			}
 		}
 	}
-	if ChangeQuery(orders[0]) != ChangeQuery(orders[3]) {
+	if ChangeQuery(orders[0], Protections{}) != ChangeQuery(orders[3], Protections{}) {
 		t.Error("the change query depends on the order or spelling of the accounts")
 	}
 	// Sorted by object id: 1b4e… (3), 3f25… (1), 9b1d… (2), c56a… (4), in every list of the query.
@@ -278,10 +302,10 @@ func TestQueriesDeduplicateAccounts(t *testing.T) {
 	if got, want := SignInQuery(accounts, SignInAny, true), SignInQuery([]Account{breakGlass1, breakGlass2}, SignInAny, true); got != want {
 		t.Errorf("duplicates change the sign-in query:\n%s\nwant\n%s", got, want)
 	}
-	if got, want := ChangeQuery(accounts), ChangeQuery([]Account{breakGlass2, breakGlass1}); got != want {
+	if got, want := ChangeQuery(accounts, Protections{}), ChangeQuery([]Account{breakGlass2, breakGlass1}, Protections{}); got != want {
 		t.Errorf("duplicates change the change query:\n%s\nwant\n%s", got, want)
 	}
-	q := ChangeQuery(accounts)
+	q := ChangeQuery(accounts, Protections{})
 	for _, s := range []string{`"` + breakGlass1.ObjectID + `"`, `"breakglass01@contoso.onmicrosoft.com"`} {
 		// Once in the match line, once in the UPN mapping.
 		if n := strings.Count(strings.ToLower(q), strings.ToLower(s)); n != 2 {
@@ -297,7 +321,7 @@ func TestQueriesMatchUPNsCaseInsensitively(t *testing.T) {
 	accounts := []Account{breakGlass1, breakGlass2}
 	for _, v := range []kqlVariant{
 		{"sign-in", SignInQuery(accounts, SignInFailure, true)},
-		{"change", ChangeQuery(accounts)},
+		{"change", ChangeQuery(accounts, Protections{})},
 	} {
 		if m := upnComparison.FindString(v.query); m != "" {
 			t.Errorf("%s: case-sensitive UPN comparison %q:\n%s", v.id, m, v.query)
@@ -360,8 +384,8 @@ func TestSignInQueryTables(t *testing.T) {
 			t.Errorf("result %s without non-interactive: want SigninLogs alone:\n%s", result, without)
 		}
 	}
-	if !strings.HasPrefix(strings.Split(ChangeQuery(accounts), "\n")[1], "AuditLogs") {
-		t.Errorf("change query does not read AuditLogs:\n%s", ChangeQuery(accounts))
+	if !strings.HasPrefix(strings.Split(ChangeQuery(accounts, Protections{}), "\n")[1], "AuditLogs") {
+		t.Errorf("change query does not read AuditLogs:\n%s", ChangeQuery(accounts, Protections{}))
 	}
 }
 
@@ -370,7 +394,7 @@ func TestQueriesEscapeStringLiterals(t *testing.T) {
 	escaped := `"x\") or true //\\\nevil@contoso.onmicrosoft.com"`
 	for _, v := range []kqlVariant{
 		{"sign-in", SignInQuery(accounts, SignInAny, true)},
-		{"change", ChangeQuery(accounts)},
+		{"change", ChangeQuery(accounts, Protections{})},
 	} {
 		if !strings.Contains(v.query, escaped) {
 			t.Errorf("%s: want the UPN as %s:\n%s", v.id, escaped, v.query)
@@ -412,7 +436,7 @@ func TestQueriesWithoutAccountsMatchNothing(t *testing.T) {
 	for _, accounts := range [][]Account{nil, {}, {{}}} {
 		for _, v := range []kqlVariant{
 			{"sign-in", SignInQuery(accounts, SignInAny, true)},
-			{"change", ChangeQuery(accounts)},
+			{"change", ChangeQuery(accounts, Protections{})},
 		} {
 			// `in ()` does not parse in KQL (the negative control shows it), and leaving the match out would
 			// match everyone: the match is `false` instead.
@@ -428,7 +452,7 @@ func TestQueriesWithoutAccountsMatchNothing(t *testing.T) {
 	if q := SignInQuery([]Account{{ObjectID: breakGlass1.ObjectID}}, SignInAny, false); !strings.Contains(q, `| where UserId in ("3f2504e0-4f89-41d3-9a0c-0305e82c3301")`+"\n") {
 		t.Errorf("id only:\n%s", q)
 	}
-	if q := ChangeQuery([]Account{{UserPrincipalName: "A@B.onmicrosoft.com"}}); !strings.Contains(q, `| where TargetUserPrincipalName in~ ("a@b.onmicrosoft.com")`+"\n") {
+	if q := ChangeQuery([]Account{{UserPrincipalName: "A@B.onmicrosoft.com"}}, Protections{}); !strings.Contains(q, `| where TargetUserPrincipalName in~ ("a@b.onmicrosoft.com")`+"\n") {
 		t.Errorf("UPN only:\n%s", q)
 	}
 }
@@ -437,7 +461,7 @@ func TestChangeOperations(t *testing.T) {
 	if len(ChangeOperations) == 0 {
 		t.Fatal("ChangeOperations is empty")
 	}
-	q := ChangeQuery([]Account{breakGlass1})
+	q := ChangeQuery([]Account{breakGlass1}, Protections{})
 	seen := map[string]bool{}
 	for _, op := range ChangeOperations {
 		if op == "" || op != strings.TrimSpace(op) {
@@ -471,7 +495,7 @@ func TestChangeOperations(t *testing.T) {
 }
 
 func TestChangeQueryFindsTheAccountInTargetResources(t *testing.T) {
-	q := ChangeQuery([]Account{breakGlass2, breakGlass1})
+	q := ChangeQuery([]Account{breakGlass2, breakGlass1}, Protections{})
 	for _, want := range []string{
 		"| mv-expand Target = TargetResources",
 		"| extend TargetId = tostring(Target.id), TargetUserPrincipalName = tostring(Target.userPrincipalName)",
@@ -576,4 +600,149 @@ func numberedLines(query string) string {
 		lines[i] = fmt.Sprintf("%4d  %s", i+1, line)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestChangeQueryWithoutProtectionsIsUnchanged: without protections the change query is, byte for byte, the one
+// the provider wrote before protections existed (testdata/change_query_without_protections.kql), so upgrading
+// plans no change to anyone's rule. ExclusionGroupIDs without ConditionalAccess is what a null
+// exclusion_group_ids gives: nothing.
+func TestChangeQueryWithoutProtectionsIsUnchanged(t *testing.T) {
+	want, err := os.ReadFile(filepath.Join("testdata", "change_query_without_protections.kql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := []Account{
+		{ObjectID: "3f2504e0-4f89-41d3-9a0c-0305e82c3301", UserPrincipalName: "BreakGlass01@Contoso.onmicrosoft.com"},
+		{ObjectID: "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d", UserPrincipalName: "o'brien@contoso.com"},
+	}
+	for _, p := range []Protections{{}, {ExclusionGroupIDs: []string{exclusionGroup}}, {RestrictedUnitIDs: []string{""}}} {
+		if got := ChangeQuery(accounts, p); got != string(want) {
+			t.Errorf("protections %+v: the change query differs from the one before protections:\n%s", p, got)
+		}
+	}
+}
+
+func TestChangeQueryWatchesConditionalAccessPolicies(t *testing.T) {
+	q := ChangeQuery([]Account{breakGlass2, breakGlass1}, Protections{ConditionalAccess: true,
+		ExclusionGroupIDs: []string{strings.ToUpper(exclusionGroup), exclusionGroup, breakGlass1.ObjectID}})
+	// The accounts' ids and the group's, each once, in lower case and sorted.
+	for _, want := range []string{
+		"let accountChanges = AuditLogs",
+		"let policyChanges = AuditLogs",
+		`| where OperationName in~ ("Update Conditional Access policy", "Delete Conditional Access policy")`,
+		"| extend PolicyJson = tostring(Target.modifiedProperties)",
+		`| where PolicyJson contains "3f2504e0-4f89-41d3-9a0c-0305e82c3301" or PolicyJson contains "5c7e2a10-8d3b-4f1e-9a6c-2b8d4e6f0a11" or PolicyJson contains "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"`,
+		`| extend UserPrincipalName = strcat("Conditional Access policy ", tostring(Target.displayName));`,
+		"union accountChanges, policyChanges",
+	} {
+		if !strings.Contains(q+"\n", want+"\n") {
+			t.Errorf("change query lacks the line\n%s\n%s", want, q)
+		}
+	}
+	// With no group, the policies that name the accounts.
+	q = ChangeQuery([]Account{breakGlass1}, Protections{ConditionalAccess: true})
+	if want := `| where PolicyJson contains "3f2504e0-4f89-41d3-9a0c-0305e82c3301"`; queryLine(q, "| where PolicyJson") != want {
+		t.Errorf("want %s:\n%s", want, q)
+	}
+	// An account known only by its UPN leaves no id to look for: the part matches nothing rather than everything.
+	q = ChangeQuery([]Account{{UserPrincipalName: breakGlass1.UserPrincipalName}}, Protections{ConditionalAccess: true})
+	if !strings.Contains(q, "| extend PolicyJson = tostring(Target.modifiedProperties)\n| where false\n") {
+		t.Errorf("want `| where false` in the policy part:\n%s", q)
+	}
+	if strings.Contains(ChangeQuery([]Account{breakGlass1}, Protections{AuthenticationMethodsPolicy: true}), "Conditional Access policy") {
+		t.Error("Conditional Access policies watched without ConditionalAccess")
+	}
+}
+
+func TestChangeQueryWatchesAuthenticationMethodsPolicy(t *testing.T) {
+	q := ChangeQuery([]Account{breakGlass1}, Protections{AuthenticationMethodsPolicy: true})
+	for _, want := range []string{
+		"let methodsPolicyChanges = AuditLogs",
+		`| where OperationName in~ ("Authentication Methods Policy Update", "Authentication Methods Policy Reset")`,
+		`| extend UserPrincipalName = "authentication methods policy";`,
+		"union accountChanges, methodsPolicyChanges",
+	} {
+		if !strings.Contains(q+"\n", want+"\n") {
+			t.Errorf("change query lacks the line\n%s\n%s", want, q)
+		}
+	}
+}
+
+func TestChangeQueryWatchesRestrictedUnits(t *testing.T) {
+	q := ChangeQuery([]Account{breakGlass1}, Protections{RestrictedUnitIDs: []string{restrictedUnit, strings.ToUpper(otherUnit), otherUnit}})
+	for _, want := range []string{
+		"let unitChanges = AuditLogs",
+		"| where OperationName in~ " + kqlList(AdministrativeUnitOperations),
+		"| extend TargetsJson = tostring(TargetResources)",
+		`| where TargetsJson contains "0f9e8d7c-6b5a-4c3d-8e1f-0a9b8c7d6e5f" or TargetsJson contains "7a1b3c5d-2e4f-4a6b-8c0d-1e2f3a4b5c6d"`,
+		`| extend UserPrincipalName = case(TargetsJson contains "0f9e8d7c-6b5a-4c3d-8e1f-0a9b8c7d6e5f", "administrative unit 0f9e8d7c-6b5a-4c3d-8e1f-0a9b8c7d6e5f", ` +
+			`TargetsJson contains "7a1b3c5d-2e4f-4a6b-8c0d-1e2f3a4b5c6d", "administrative unit 7a1b3c5d-2e4f-4a6b-8c0d-1e2f3a4b5c6d", "administrative unit");`,
+		"union accountChanges, unitChanges",
+	} {
+		if !strings.Contains(q+"\n", want+"\n") {
+			t.Errorf("change query lacks the line\n%s\n%s", want, q)
+		}
+	}
+}
+
+// TestChangeQueryProtectionsTogether: every part is read once, in a fixed order, and the columns the rule shows
+// come after the union; the account part is the query without protections, word for word.
+func TestChangeQueryProtectionsTogether(t *testing.T) {
+	accounts := []Account{breakGlass1, breakGlass2}
+	all := Protections{ConditionalAccess: true, ExclusionGroupIDs: []string{exclusionGroup}, AuthenticationMethodsPolicy: true, RestrictedUnitIDs: []string{restrictedUnit}}
+	q := ChangeQuery(accounts, all)
+	if !strings.HasPrefix(q, "// breakglass_alert: changes to the emergency access accounts and their protections (AuditLogs)\n") {
+		t.Errorf("first line: %s", strings.Split(q, "\n")[0])
+	}
+	tail := "union accountChanges, policyChanges, methodsPolicyChanges, unitChanges\n" +
+		"| extend InitiatedByUserOrApp = coalesce(tostring(InitiatedBy.user.userPrincipalName), tostring(InitiatedBy.app.displayName))\n" +
+		"| project " + strings.Join(changeColumns, ", ")
+	if !strings.HasSuffix(q, tail) {
+		t.Errorf("want the query to end with\n%s\n%s", tail, q)
+	}
+	plain := ChangeQuery(accounts, Protections{})
+	_, accountPart, _ := strings.Cut(plain, "\nAuditLogs\n")
+	accountPart, _, _ = strings.Cut(accountPart, "\n| extend InitiatedByUserOrApp")
+	if !strings.Contains(q, "\nlet accountChanges = AuditLogs\n"+accountPart+";\nlet policyChanges") {
+		t.Errorf("the account part differs from the query without protections:\n%s", q)
+	}
+	// Order and spelling of the protections do not matter.
+	respelled := Protections{ConditionalAccess: true, ExclusionGroupIDs: []string{strings.ToUpper(exclusionGroup), exclusionGroup},
+		AuthenticationMethodsPolicy: true, RestrictedUnitIDs: []string{strings.ToUpper(restrictedUnit)}}
+	if ChangeQuery([]Account{breakGlass2, breakGlass1}, respelled) != q {
+		t.Error("the change query depends on the order or spelling of the protections")
+	}
+}
+
+func TestProtectionOperations(t *testing.T) {
+	for name, ops := range map[string][]string{
+		"ConditionalAccessPolicyOperations":     ConditionalAccessPolicyOperations,
+		"AuthenticationMethodsPolicyOperations": AuthenticationMethodsPolicyOperations,
+		"AdministrativeUnitOperations":          AdministrativeUnitOperations,
+	} {
+		seen := map[string]bool{}
+		for _, op := range ops {
+			if op == "" || op != strings.TrimSpace(op) || seen[strings.ToLower(op)] {
+				t.Errorf("%s: operation %q empty, padded or repeated", name, op)
+			}
+			seen[strings.ToLower(op)] = true
+		}
+	}
+	// The activities the issue names, as the audit activity reference spells them.
+	for _, want := range []struct {
+		ops []string
+		op  string
+	}{
+		{ConditionalAccessPolicyOperations, "Update Conditional Access policy"},
+		{ConditionalAccessPolicyOperations, "Delete Conditional Access policy"},
+		{AuthenticationMethodsPolicyOperations, "Authentication Methods Policy Update"},
+		{AdministrativeUnitOperations, "Add member to restricted management administrative unit"},
+		{AdministrativeUnitOperations, "Remove member from restricted management administrative unit"},
+		{AdministrativeUnitOperations, "Add member to administrative unit"},
+		{AdministrativeUnitOperations, "Remove member from administrative unit"},
+	} {
+		if !slices.Contains(want.ops, want.op) {
+			t.Errorf("%q is not watched", want.op)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,6 +24,9 @@ type alertModel struct {
 	SignInResult          types.String   `tfsdk:"sign_in_result"`
 	IncludeNonInteractive types.Bool     `tfsdk:"include_non_interactive"`
 	MonitorAccountChanges types.Bool     `tfsdk:"monitor_account_changes"`
+	ExclusionGroupIDs     types.Set      `tfsdk:"exclusion_group_ids"`
+	WatchMethodsPolicy    types.Bool     `tfsdk:"watch_authentication_methods_policy"`
+	RestrictedUnitIDs     types.Set      `tfsdk:"restricted_management_unit_ids"`
 	Enabled               types.Bool     `tfsdk:"enabled"`
 	Severity              types.Int64    `tfsdk:"severity"`
 	EvaluationFrequency   types.String   `tfsdk:"evaluation_frequency"`
@@ -96,6 +100,7 @@ var (
 type spec struct {
 	subscriptionID, name, resourceGroup, location, workspaceID   string
 	accounts                                                     []Account
+	protections                                                  Protections
 	signInResult                                                 string
 	includeNonInteractive, monitorChanges, enabled, autoMitigate bool
 	severity                                                     int64
@@ -156,6 +161,22 @@ func (m alertModel) accounts(ctx context.Context) ([]Account, diag.Diagnostics) 
 		out[i] = Account{ObjectID: row.ObjectID.ValueString(), UserPrincipalName: row.UserPrincipalName.ValueString()}
 	}
 	return out, diags
+}
+
+// protections is what the change rule watches besides the accounts. An exclusion_group_ids that is set, even to
+// an empty set, watches the Conditional Access policies that mention the accounts.
+func (m alertModel) protections(ctx context.Context) (Protections, diag.Diagnostics) {
+	p := Protections{ConditionalAccess: !m.ExclusionGroupIDs.IsNull(), AuthenticationMethodsPolicy: m.WatchMethodsPolicy.ValueBool()}
+	var diags diag.Diagnostics
+	if !m.ExclusionGroupIDs.IsNull() {
+		diags.Append(m.ExclusionGroupIDs.ElementsAs(ctx, &p.ExclusionGroupIDs, false)...)
+		slices.Sort(p.ExclusionGroupIDs) // a set has no order; the metadata line must not change with it
+	}
+	if !m.RestrictedUnitIDs.IsNull() {
+		diags.Append(m.RestrictedUnitIDs.ElementsAs(ctx, &p.RestrictedUnitIDs, false)...)
+		slices.Sort(p.RestrictedUnitIDs)
+	}
+	return p, diags
 }
 
 func (m alertModel) diagnostic(ctx context.Context) (*diagnosticSpec, diag.Diagnostics) {
@@ -219,6 +240,8 @@ func (m alertModel) spec(ctx context.Context, subscriptionID string) (spec, diag
 	diags.Append(d...)
 	s.actionGroup, d = m.actionGroup(ctx)
 	diags.Append(d...)
+	s.protections, d = m.protections(ctx)
+	diags.Append(d...)
 	if !m.Tags.IsNull() {
 		diags.Append(m.Tags.ElementsAs(ctx, &s.tags, false)...)
 	}
@@ -251,6 +274,11 @@ type Metadata struct {
 	SignInResult          string            `json:"sign_in_result"`
 	IncludeNonInteractive bool              `json:"include_non_interactive"`
 	DiagnosticSetting     string            `json:"diagnostic_setting,omitempty"`
+	// The protections the change rule watches; absent when none, so a query without them reads as before they
+	// existed. ExclusionGroupIDs is present, possibly empty, when Conditional Access policies are watched.
+	ExclusionGroupIDs                *[]string `json:"exclusion_group_ids,omitempty"`
+	WatchAuthenticationMethodsPolicy bool      `json:"watch_authentication_methods_policy,omitempty"`
+	RestrictedManagementUnitIDs      []string  `json:"restricted_management_unit_ids,omitempty"`
 }
 
 type MetadataAccount struct {
@@ -269,10 +297,16 @@ func (s spec) queries() (signIn, change string) {
 	if s.diagnostic != nil {
 		meta.DiagnosticSetting = s.diagnostic.name
 	}
+	if s.protections.ConditionalAccess {
+		groups := append([]string{}, s.protections.ExclusionGroupIDs...) // [] rather than null when empty
+		meta.ExclusionGroupIDs = &groups
+	}
+	meta.WatchAuthenticationMethodsPolicy = s.protections.AuthenticationMethodsPolicy
+	meta.RestrictedManagementUnitIDs = s.protections.RestrictedUnitIDs
 	raw, _ := json.Marshal(meta) // plain strings and bools: cannot fail
 	signIn = metadataPrefix + string(raw) + "\n" + SignInQuery(s.accounts, s.signInResult, s.includeNonInteractive)
 	if s.monitorChanges {
-		change = ChangeQuery(s.accounts)
+		change = ChangeQuery(s.accounts, s.protections)
 	}
 	return signIn, change
 }

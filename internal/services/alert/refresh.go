@@ -72,6 +72,10 @@ func (r *alertResource) refresh(ctx context.Context, m *alertModel, recent bool)
 		}
 	}
 	m.MonitorAccountChanges = types.BoolValue(!m.ChangeRuleID.IsNull())
+	if m.WatchMethodsPolicy.IsNull() {
+		// A state written before the attribute existed: its default, so upgrading plans no change.
+		m.WatchMethodsPolicy = types.BoolValue(false)
+	}
 	m.Enabled = types.BoolValue(enabled)
 
 	if m.DiagnosticSettingID.IsNull() {
@@ -196,6 +200,15 @@ func adoptMetadata(m *alertModel, s spec, rule queryRule) error {
 	}
 	m.Accounts = types.ListValueMust(accountType, rows)
 	m.SignInResult, m.IncludeNonInteractive = types.StringValue(meta.SignInResult), types.BoolValue(meta.IncludeNonInteractive)
+	m.ExclusionGroupIDs = types.SetNull(types.StringType)
+	if meta.ExclusionGroupIDs != nil {
+		m.ExclusionGroupIDs = stringSet(*meta.ExclusionGroupIDs)
+	}
+	m.WatchMethodsPolicy = types.BoolValue(meta.WatchAuthenticationMethodsPolicy)
+	m.RestrictedUnitIDs = types.SetNull(types.StringType)
+	if len(meta.RestrictedManagementUnitIDs) > 0 {
+		m.RestrictedUnitIDs = stringSet(meta.RestrictedManagementUnitIDs)
+	}
 	m.ChangeRuleID = types.StringValue(s.changeRule().id)
 	m.ActionGroupID = types.StringValue(s.managedActionGroup().id)
 	m.DiagnosticSettingID = types.StringNull()
@@ -235,6 +248,14 @@ func sameOrNewList(old types.List, now []string) types.List {
 		}
 	}
 	return types.ListValueMust(types.StringType, values)
+}
+
+func stringSet(values []string) types.Set {
+	elems := make([]attr.Value, len(values))
+	for i, v := range values {
+		elems[i] = types.StringValue(v)
+	}
+	return types.SetValueMust(types.StringType, elems)
 }
 
 func stringMap(m map[string]string) types.Map {
