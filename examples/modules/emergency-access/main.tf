@@ -61,6 +61,56 @@ resource "breakglass_ca_policy_exclusion" "this" {
   include_disabled    = var.conditional_access.policy_ids == null ? var.conditional_access.include_disabled : null
 }
 
+# Opt-in: the authentication methods policy lets the accounts sign in with a phishing-resistant method.
+resource "breakglass_authentication_method_targets" "this" {
+  for_each = toset(var.phishing_resistant_methods.methods)
+
+  method              = each.key
+  user_ids            = breakglass_account.this[*].id
+  enable_method       = var.phishing_resistant_methods.enable_methods
+  manage_x509_binding = each.key == "x509_certificate" ? var.phishing_resistant_methods.manage_x509_binding : null
+}
+
+# Opt-in: one Temporary Access Pass per account and per version, issued during the apply that makes the request.
+# The accounts are included in the Temporary Access Pass method only while temporary_access_pass is set.
+resource "breakglass_authentication_method_targets" "temporary_access_pass" {
+  count = var.temporary_access_pass == null ? 0 : 1
+
+  method        = "temporary_access_pass"
+  user_ids      = breakglass_account.this[*].id
+  enable_method = var.temporary_access_pass.enable_method
+}
+
+resource "breakglass_temporary_access_pass_request" "this" {
+  count = var.temporary_access_pass == null ? 0 : var.account_count
+
+  user_id             = breakglass_account.this[count.index].id
+  version             = var.temporary_access_pass.version
+  lifetime_in_minutes = var.temporary_access_pass.lifetime_in_minutes
+  is_usable_once      = var.temporary_access_pass.is_usable_once
+
+  # Inside a restricted unit only the unit's manager may issue a pass.
+  depends_on = [breakglass_restricted_management_unit.this, breakglass_authentication_method_targets.temporary_access_pass]
+}
+
+ephemeral "breakglass_temporary_access_pass" "this" {
+  count = var.temporary_access_pass == null ? 0 : var.account_count
+
+  user_id    = breakglass_account.this[count.index].id
+  request_id = breakglass_temporary_access_pass_request.this[count.index].id
+}
+
+# Opt-in: only administrators scoped to this unit can change the accounts.
+resource "breakglass_restricted_management_unit" "this" {
+  count = var.restricted_management_unit == null ? 0 : 1
+
+  display_name         = var.restricted_management_unit.display_name
+  description          = var.restricted_management_unit.description
+  member_user_ids      = breakglass_account.this[*].id
+  manager_principal_id = var.restricted_management_unit.manager_principal_id
+  manager_role_id      = var.restricted_management_unit.manager_role_id
+}
+
 resource "breakglass_alert" "this" {
   name                = var.alert.name
   resource_group_name = var.alert.resource_group_name
@@ -79,6 +129,10 @@ resource "breakglass_alert" "this" {
     email_receivers = var.alert.email_receivers
   } : null
   action_group_ids = length(var.alert.action_group_ids) > 0 ? var.alert.action_group_ids : null
+
+  # The change rule also watches what protects the accounts, for whichever protections are turned on.
+  watch_authentication_methods_policy = length(var.phishing_resistant_methods.methods) > 0 || var.temporary_access_pass != null
+  restricted_management_unit_ids      = var.restricted_management_unit == null ? null : breakglass_restricted_management_unit.this[*].id
 }
 
 data "breakglass_posture" "this" {
@@ -93,18 +147,25 @@ data "breakglass_posture" "this" {
     breakglass_pim_permanent_assignment.global_admin,
     breakglass_ca_policy_exclusion.this,
     breakglass_alert.this,
+    breakglass_authentication_method_targets.this,
+    breakglass_restricted_management_unit.this,
   ]
+}
+
+locals {
+  # A protection the module sets up is enforced along with the defaults; keys and test sign-ins are people's work.
+  enforced_checks = concat(var.posture.enforced_checks, var.restricted_management_unit == null ? [] : ["restricted_management"])
 }
 
 # A failed assert is a warning in plan and apply, naming each failing check and why.
 check "posture" {
   assert {
     condition = length(setintersection(
-      toset(data.breakglass_posture.this.failed_check_ids), toset(var.posture.enforced_checks)
+      toset(data.breakglass_posture.this.failed_check_ids), toset(local.enforced_checks)
     )) == 0
     error_message = join("\n", [
       for c in data.breakglass_posture.this.checks : "${c.id}: ${c.detail}"
-      if c.status == "fail" && contains(var.posture.enforced_checks, c.id)
+      if c.status == "fail" && contains(local.enforced_checks, c.id)
     ])
   }
 }

@@ -34,3 +34,14 @@ output "posture" {
     unknown_check_ids = data.breakglass_posture.this.unknown_check_ids
   }
 }
+
+output "temporary_access_passes" {
+  description = "With temporary_access_pass: the passes issued during this apply, one per account in order (null where none was issued: every run after the one that made the request). Ephemeral: pass them to a write-only argument such as a key vault secret's value_wo, with value_wo_version = temporary_access_pass.version."
+  value       = [for p in ephemeral.breakglass_temporary_access_pass.this : p.value]
+  ephemeral   = true
+}
+
+output "restricted_management_unit_id" {
+  description = "With restricted_management_unit: the object id of the unit that holds the accounts."
+  value       = one(breakglass_restricted_management_unit.this[*].id)
+}

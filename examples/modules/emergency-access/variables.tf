@@ -139,3 +139,40 @@ variable "posture" {
   })
   default = {}
 }
+
+variable "phishing_resistant_methods" {
+  description = "Opt-in. The authentication methods policy targets the accounts for these phishing-resistant methods: `fido2` (passkeys and security keys) and/or `x509_certificate` (certificate-based authentication, with `certificate_user_ids`). Everyone else's targets are kept. A method that is disabled tenant-wide fails the plan unless `enable_methods` is true."
+  type = object({
+    methods             = optional(list(string), [])
+    enable_methods      = optional(bool, false)
+    manage_x509_binding = optional(bool, false)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for m in var.phishing_resistant_methods.methods : contains(["fido2", "x509_certificate"], m)])
+    error_message = "phishing_resistant_methods.methods may hold \"fido2\" and \"x509_certificate\" only."
+  }
+}
+
+variable "temporary_access_pass" {
+  description = "Opt-in. One Temporary Access Pass per account, for the custodians to register the accounts' FIDO2 keys. Issued during the apply that creates or changes `version`, never by a plain plan, never kept in plan or state; the module's ephemeral output `temporary_access_passes` carries them to a write-only sink such as a key vault secret. While it is set, the accounts are included in the tenant's Temporary Access Pass method (a disabled method fails the plan unless `enable_method` is true); set it back to null once the keys are registered, which removes the accounts from the method and any pass left on them."
+  type = object({
+    version             = string
+    lifetime_in_minutes = optional(number, 60)
+    is_usable_once      = optional(bool, true)
+    enable_method       = optional(bool, false)
+  })
+  default = null
+}
+
+variable "restricted_management_unit" {
+  description = "Opt-in. Puts the accounts in a restricted management administrative unit, so that only administrators assigned at the unit's scope can change them: tenant-wide User or Authentication Administrators, and applications with Graph permissions, no longer can. `manager_principal_id` is the object id of the identity that must keep managing the accounts (normally the one running Terraform): it gets `manager_role_id` scoped to the unit, so that rotation keeps working."
+  type = object({
+    display_name         = optional(string, "Cloud Operations")
+    description          = optional(string)
+    manager_principal_id = string
+    manager_role_id      = optional(string)
+  })
+  default = null
+}
