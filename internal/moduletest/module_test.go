@@ -34,10 +34,20 @@ func TestEmergencyAccessModule(t *testing.T) {
 		t.Fatal(err)
 	}
 	info := sim.Info()
+	// tests/protections.tftest.hcl puts the accounts in a restricted management unit: adding members needs
+	// Privileged Role Administrator at tenant scope, and the provider's identity becomes the unit's manager.
+	sp, ok := sim.ServicePrincipalID(info.ClientID)
+	if !ok {
+		t.Fatal("the simulated tenant has no service principal for the provider's app")
+	}
+	if _, err := sim.AssignDirectoryRole(sp, tenantsim.PrivilegedRoleAdministratorRoleID); err != nil {
+		t.Fatal(err)
+	}
 	ws := tfcli.New(t, sim, module)
 	// The test files' own variables (not the module's): terraform test parses TF_VAR_ values of undeclared
 	// variables as expressions, so they go in a variables file, as a user would write them.
-	tfvars := fmt.Sprintf("workspace_id        = %q\nresource_group_name = %q\n", info.WorkspaceID, info.ResourceGroup)
+	tfvars := fmt.Sprintf("workspace_id          = %q\nresource_group_name   = %q\nprovider_principal_id = %q\n",
+		info.WorkspaceID, info.ResourceGroup, sp)
 	if err := os.WriteFile(filepath.Join(ws.Dir, "tests", "environment.tfvars"), []byte(tfvars), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -56,13 +66,13 @@ func TestEmergencyAccessModule(t *testing.T) {
 	}
 	// Every file and run must have run and passed: a test file that Terraform skipped or failed to load would
 	// otherwise go unnoticed.
-	want := map[string]int{"defaults": 1, "four_accounts": 1, "invalid_input": 5, "licensed": 2, "write_only": 1}
+	want := map[string]int{"defaults": 1, "four_accounts": 1, "invalid_input": 5, "licensed": 2, "protections": 2, "write_only": 1}
 	if got := passedRuns(res.Stdout); !maps.Equal(got, want) {
 		t.Errorf("passed runs per test file: %v, want %v", got, want)
 	}
 	// terraform test destroys what each file created: only the seeded users are left.
 	for _, u := range sim.Users() {
-		if name, _ := u["displayName"].(string); strings.HasPrefix(name, "Cloud Op") || strings.HasPrefix(name, "Licensed") {
+		if name, _ := u["displayName"].(string); strings.HasPrefix(name, "Cloud Op") || strings.HasPrefix(name, "Cloud Guard") || strings.HasPrefix(name, "Licensed") {
 			t.Errorf("account %q is left after terraform test", name)
 		}
 	}

@@ -71,7 +71,10 @@ resource "breakglass_authentication_method_targets" "this" {
   manage_x509_binding = each.key == "x509_certificate" ? var.phishing_resistant_methods.manage_x509_binding : null
 }
 
-# Opt-in: one Temporary Access Pass per account and per version, issued during the apply that makes the request.
+# Opt-in: one Temporary Access Pass request per account and per version. The caller's ephemeral
+# breakglass_temporary_access_pass blocks (request_id from the temporary_access_pass_request_ids output) receive the
+# passes in the apply that makes the requests: ephemeral values cannot leave a module as outputs of the root module
+# that `terraform test` makes of it.
 # The accounts are included in the Temporary Access Pass method only while temporary_access_pass is set.
 resource "breakglass_authentication_method_targets" "temporary_access_pass" {
   count = var.temporary_access_pass == null ? 0 : 1
@@ -93,12 +96,6 @@ resource "breakglass_temporary_access_pass_request" "this" {
   depends_on = [breakglass_restricted_management_unit.this, breakglass_authentication_method_targets.temporary_access_pass]
 }
 
-ephemeral "breakglass_temporary_access_pass" "this" {
-  count = var.temporary_access_pass == null ? 0 : var.account_count
-
-  user_id    = breakglass_account.this[count.index].id
-  request_id = breakglass_temporary_access_pass_request.this[count.index].id
-}
 
 # Opt-in: only administrators scoped to this unit can change the accounts.
 resource "breakglass_restricted_management_unit" "this" {
@@ -131,6 +128,7 @@ resource "breakglass_alert" "this" {
   action_group_ids = length(var.alert.action_group_ids) > 0 ? var.alert.action_group_ids : null
 
   # The change rule also watches what protects the accounts, for whichever protections are turned on.
+  exclusion_group_ids                 = var.alert.watch_conditional_access ? [] : null
   watch_authentication_methods_policy = length(var.phishing_resistant_methods.methods) > 0 || var.temporary_access_pass != null
   restricted_management_unit_ids      = var.restricted_management_unit == null ? null : breakglass_restricted_management_unit.this[*].id
 }

@@ -35,10 +35,9 @@ output "posture" {
   }
 }
 
-output "temporary_access_passes" {
-  description = "With temporary_access_pass: the passes issued during this apply, one per account in order (null where none was issued: every run after the one that made the request). Ephemeral: pass them to a write-only argument such as a key vault secret's value_wo, with value_wo_version = temporary_access_pass.version."
-  value       = [for p in ephemeral.breakglass_temporary_access_pass.this : p.value]
-  ephemeral   = true
+output "temporary_access_pass_request_ids" {
+  description = "With temporary_access_pass: one request id per account, in order, for `request_id` of the caller's ephemeral `breakglass_temporary_access_pass` blocks, which receive the passes in the apply that makes the requests."
+  value       = breakglass_temporary_access_pass_request.this[*].id
 }
 
 output "restricted_management_unit_id" {

@@ -102,7 +102,7 @@ variable "conditional_access" {
 }
 
 variable "alert" {
-  description = "The severity-0 alert on any sign-in or change of the accounts: where its rules live, the workspace that receives Entra ID's logs, who is told. `diagnostic_setting` sends the tenant's logs to the workspace (omit it when a setting already does)."
+  description = "The severity-0 alert on any sign-in or change of the accounts: where its rules live, the workspace that receives Entra ID's logs, who is told. `diagnostic_setting` sends the tenant's logs to the workspace (omit it when a setting already does). `watch_conditional_access` (opt-in) also alerts on any change or deletion of a Conditional Access policy that mentions the accounts, such as one that excludes them; the authentication methods policy and the restricted management unit are watched whenever the module manages them."
   type = object({
     name                = string
     workspace_id        = string
@@ -119,6 +119,7 @@ variable "alert" {
       name       = string
       categories = list(string)
     }))
+    watch_conditional_access = optional(bool, false)
   })
 
   validation {
@@ -156,7 +157,7 @@ variable "phishing_resistant_methods" {
 }
 
 variable "temporary_access_pass" {
-  description = "Opt-in. One Temporary Access Pass per account, for the custodians to register the accounts' FIDO2 keys. Issued during the apply that creates or changes `version`, never by a plain plan, never kept in plan or state; the module's ephemeral output `temporary_access_passes` carries them to a write-only sink such as a key vault secret. While it is set, the accounts are included in the tenant's Temporary Access Pass method (a disabled method fails the plan unless `enable_method` is true); set it back to null once the keys are registered, which removes the accounts from the method and any pass left on them."
+  description = "Opt-in. One Temporary Access Pass per account, for the custodians to register the accounts' FIDO2 keys. Issued during the apply that creates or changes `version`, never by a plain plan, never kept in plan or state; the caller's ephemeral `breakglass_temporary_access_pass` blocks receive them (see the `temporary_access_pass_request_ids` output) and pass them to a write-only sink such as a key vault secret. While it is set, the accounts are included in the tenant's Temporary Access Pass method (a disabled method fails the plan unless `enable_method` is true); set it back to null once the keys are registered, which removes the accounts from the method and any pass left on them."
   type = object({
     version             = string
     lifetime_in_minutes = optional(number, 60)
