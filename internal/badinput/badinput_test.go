@@ -56,6 +56,9 @@ var (
 		"accounts":         []any{map[string]any{"object_id": guid1, "user_principal_name": "ops-7k2m@contoso.onmicrosoft.com"}},
 		"action_group_ids": []any{"/subscriptions/" + subID + "/resourceGroups/rg-monitor/providers/Microsoft.Insights/actionGroups/soc"},
 	}}
+	unit = block{resourceKind, "breakglass_restricted_management_unit", map[string]any{
+		"display_name": "Cloud Operations", "member_user_ids": []any{guid1},
+	}}
 	password        = block{ephemeralKind, "breakglass_password", map[string]any{}}
 	tapRequest      = block{resourceKind, "breakglass_temporary_access_pass_request", map[string]any{"user_id": guid1, "version": "2026-01"}}
 	tapPass         = block{ephemeralKind, "breakglass_temporary_access_pass", map[string]any{"user_id": guid1, "request_id": guid2}}
@@ -64,7 +67,7 @@ var (
 	posture         = block{dataSourceKind, "breakglass_posture", map[string]any{"account_ids": []any{guid1}}}
 	providerConfig  = block{providerKind, "breakglass", map[string]any{}}
 
-	blocks = []block{account, pim, exclusion, methodTargets, alert, password, tapRequest, tapPass, roleAssignments, privilegedApps, posture, providerConfig}
+	blocks = []block{account, pim, exclusion, methodTargets, unit, alert, password, tapRequest, tapPass, roleAssignments, privilegedApps, posture, providerConfig}
 )
 
 // badInput is one wrong configuration: the block's base with set applied (nil sets an attribute to null), and the
@@ -212,6 +215,13 @@ var badInputs = []badInput{
 	{tapRequest, "blank version", map[string]any{"version": " "}, at("version"), "Blank value"},
 	{tapRequest, "lifetime of 5 minutes", map[string]any{"lifetime_in_minutes": 5}, at("lifetime_in_minutes"), "value must be between 10 and 43200, got: 5"},
 	{tapRequest, "lifetime above 30 days", map[string]any{"lifetime_in_minutes": 43201}, at("lifetime_in_minutes"), "value must be between 10 and 43200, got: 43201"},
+	// resource breakglass_restricted_management_unit
+	{unit, "blank display name", map[string]any{"display_name": "  "}, at("display_name"), "give it a visible name"},
+	{unit, "no members", map[string]any{"member_user_ids": []any{}}, at("member_user_ids"), "set must contain at least 1 elements"},
+	{unit, "member by user principal name", map[string]any{"member_user_ids": []any{"ops@contoso.onmicrosoft.com"}}, at("member_user_ids", "ops@contoso.onmicrosoft.com"), "must be an object id (GUID)"},
+	{unit, "manager by user principal name", map[string]any{"manager_principal_id": "ops@contoso.onmicrosoft.com"}, at("manager_principal_id"), "must be an object id (GUID)"},
+	{unit, "manager role by name", map[string]any{"manager_principal_id": guid2, "manager_role_id": "Privileged Authentication Administrator"}, at("manager_role_id"), "must be a role template id (GUID)"},
+
 	{tapPass, "user principal name instead of id", map[string]any{"user_id": "ops@contoso.onmicrosoft.com"}, at("user_id"), "must be an object id"},
 
 	// data source breakglass_role_assignments
