@@ -3,12 +3,8 @@ package authmethods
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
-
-	abstractions "github.com/microsoft/kiota-abstractions-go"
-	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 )
@@ -222,23 +218,16 @@ func maxPriority(bindings []any) int {
 	return highest
 }
 
-var errorMapping = abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
-
-// readConfig GETs a method configuration as raw JSON.
+// readConfig GETs a method configuration as raw JSON (clients.GetJSON says why).
 func readConfig(ctx context.Context, c *clients.Client, m method) (methodConfig, error) {
 	item := clients.Graph(c).Policies().AuthenticationMethodsPolicy().AuthenticationMethodConfigurations().ByAuthenticationMethodConfigurationId(m.configID)
 	ri, err := item.ToGetRequestInformation(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := c.GraphAdapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
-	if err != nil {
-		return nil, err
-	}
-	body, _ := raw.([]byte)
 	var config methodConfig
-	if err := json.Unmarshal(body, &config); err != nil {
-		return nil, fmt.Errorf("decoding the %s configuration: %w", m.configID, err)
+	if err := clients.GetJSON(ctx, c, ri, &config); err != nil {
+		return nil, err
 	}
 	return config, nil
 }
@@ -253,12 +242,5 @@ func patchConfig(ctx context.Context, c *clients.Client, m method, body map[stri
 		return err
 	}
 	ri.AddRequestOptions(clients.PacedWrite(nil))
-	payload, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	ri.Method = abstractions.PATCH
-	ri.Headers.TryAdd("Accept", "application/json")
-	ri.SetStreamContentAndContentType(payload, "application/json")
-	return c.GraphAdapter.SendNoContent(ctx, ri, errorMapping)
+	return clients.PatchJSON(ctx, c, ri, body)
 }

@@ -2,7 +2,6 @@ package conditionalaccess
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -10,10 +9,8 @@ import (
 	"strings"
 	"time"
 
-	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/identity"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
-	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
@@ -242,8 +239,6 @@ func (u usersCondition) hasAll(users, groups []string) bool {
 	return true
 }
 
-var errorMapping = abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
-
 // Every Conditional Access request of a provider instance waits for a slot of its limiter, Requests
 // (clients.PacedRead, clients.PacedWrite): the tenant allows one request per second, reads included, for all apps
 // together.
@@ -256,19 +251,14 @@ func readUsers(ctx context.Context, c *clients.Client, id string) (usersConditio
 		return nil, time.Time{}, err
 	}
 	ri.AddRequestOptions(clients.PacedRead(Requests(c)))
-	raw, err := c.GraphAdapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	body, _ := raw.([]byte)
 	var policy struct {
 		Modified   *time.Time `json:"modifiedDateTime"`
 		Conditions struct {
 			Users usersCondition `json:"users"`
 		} `json:"conditions"`
 	}
-	if err := json.Unmarshal(body, &policy); err != nil {
-		return nil, time.Time{}, fmt.Errorf("decoding policy %s: %w", id, err)
+	if err := clients.GetJSON(ctx, c, ri, &policy); err != nil {
+		return nil, time.Time{}, err
 	}
 	if policy.Conditions.Users == nil {
 		return nil, time.Time{}, fmt.Errorf("policy %s has no conditions.users", id)
@@ -291,14 +281,7 @@ func writeUsers(ctx context.Context, c *clients.Client, id string, users usersCo
 		return err
 	}
 	ri.AddRequestOptions(clients.PacedWrite(Requests(c)))
-	body, err := json.Marshal(map[string]any{"conditions": map[string]any{"users": users}})
-	if err != nil {
-		return err
-	}
-	ri.Method = abstractions.PATCH
-	ri.Headers.TryAdd("Accept", "application/json")
-	ri.SetStreamContentAndContentType(body, "application/json")
-	return c.GraphAdapter.SendNoContent(ctx, ri, errorMapping)
+	return clients.PatchJSON(ctx, c, ri, map[string]any{"conditions": map[string]any{"users": users}})
 }
 
 // maxAttempts bounds the writes to one policy against writers outside this provider.
