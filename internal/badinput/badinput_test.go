@@ -203,6 +203,9 @@ var badInputs = []badInput{
 	{alert, "webhook over http", map[string]any{"action_group": map[string]any{"short_name": "soc", "webhook_receivers": []any{map[string]any{"name": "siem", "service_uri": "http://siem.contoso.com/hook"}}}}, at("action_group", attr("webhook_receivers"), 0, attr("service_uri")), "must be an https:// URL"},
 	{alert, "action group name instead of id", map[string]any{"action_group_ids": []any{"soc"}}, at("action_group_ids", 0), "must be an action group ARM id"},
 	{alert, "duplicate action group ids", map[string]any{"action_group_ids": []any{actionGroupID, actionGroupID}}, at("action_group_ids"), "duplicate"},
+	{alert, "exclusion groups without the policy watch", map[string]any{"exclusion_group_ids": []any{guid2}}, at("exclusion_group_ids"), "Set watch_conditional_access_policies = true"},
+	{alert, "empty exclusion groups", map[string]any{"watch_conditional_access_policies": true, "exclusion_group_ids": []any{}}, at("exclusion_group_ids"), "set must contain at least 1 elements and at most 20"},
+	{alert, "policy watch without the change rule", map[string]any{"monitor_account_changes": false, "watch_conditional_access_policies": true}, at("watch_conditional_access_policies"), "set monitor_account_changes = true"},
 	{alert, "nobody to notify", map[string]any{"action_group_ids": nil}, nil, "At least one of these attributes must be configured: [action_group,action_group_ids]"},
 
 	// ephemeral breakglass_password

@@ -128,7 +128,7 @@ resource "breakglass_alert" "this" {
   action_group_ids = length(var.alert.action_group_ids) > 0 ? var.alert.action_group_ids : null
 
   # The change rule also watches what protects the accounts, for whichever protections are turned on.
-  exclusion_group_ids                 = var.alert.watch_conditional_access ? [] : null
+  watch_conditional_access_policies   = var.alert.watch_conditional_access
   watch_authentication_methods_policy = length(var.phishing_resistant_methods.methods) > 0 || var.temporary_access_pass != null
   restricted_management_unit_ids      = var.restricted_management_unit == null ? null : breakglass_restricted_management_unit.this[*].id
 }

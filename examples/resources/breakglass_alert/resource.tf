@@ -18,6 +18,7 @@ resource "breakglass_alert" "emergency" {
 
   # Also alert when what protects the accounts changes: a Conditional Access policy that excludes them (directly
   # or through the group), the authentication methods policy, or the restricted management unit that holds them.
+  watch_conditional_access_policies   = true
   exclusion_group_ids                 = ["5c7e2a10-8d3b-4f1e-9a6c-2b8d4e6f0a11"] # the CA exclusion group
   watch_authentication_methods_policy = true
   restricted_management_unit_ids      = ["7a1b3c5d-2e4f-4a6b-8c0d-1e2f3a4b5c6d"]

@@ -161,17 +161,22 @@ func (r *alertResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"monitor_account_changes": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 				MarkdownDescription: "Add a second rule on AuditLogs for changes to the accounts (passwords, roles, authentication methods, " +
-					"disable, delete) and to the protections named in `exclusion_group_ids`, `watch_authentication_methods_policy` and " +
-					"`restricted_management_unit_ids`. Default `true`.",
+					"disable, delete) and to the protections named in `watch_conditional_access_policies`, " +
+					"`watch_authentication_methods_policy` and `restricted_management_unit_ids`. Default `true`.",
+			},
+			"watch_conditional_access_policies": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Also alert when a Conditional Access policy that mentions the accounts is updated or deleted (audit " +
+					"activities `Update Conditional Access policy`, `Delete Conditional Access policy`): the policy's JSON before or after " +
+					"the change holds one of their object ids, as an exclusion of the accounts does. Default `false`, so that upgrading " +
+					"the provider leaves existing rules as they are. Needs `monitor_account_changes`.",
 			},
 			"exclusion_group_ids": schema.SetAttribute{
 				Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "Also alert when a Conditional Access policy that mentions the accounts or one of these groups is updated or " +
-					"deleted (audit activities `Update Conditional Access policy`, `Delete Conditional Access policy`): the policy's JSON " +
-					"before or after the change holds one of their object ids, as an exclusion does. Give the groups through which the " +
-					"accounts are excluded; `[]` watches the policies that name the accounts directly. Left out (the default), no " +
-					"policy is watched. Needs `monitor_account_changes`.",
-				Validators: []validator.Set{setvalidator.SizeAtMost(maxProtectionIDs), setvalidator.ValueStringsAre(validate.ObjectID())},
+				MarkdownDescription: "Object ids of the groups through which the accounts are excluded from Conditional Access policies: " +
+					"the policies that mention one of them are watched as well as those that mention the accounts. Needs " +
+					"`watch_conditional_access_policies = true`.",
+				Validators: []validator.Set{setvalidator.SizeBetween(1, maxProtectionIDs), setvalidator.ValueStringsAre(validate.ObjectID())},
 			},
 			"watch_authentication_methods_policy": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
@@ -350,23 +355,32 @@ func (windowValidator) ValidateResource(ctx context.Context, req resource.Valida
 	}
 }
 
-// protectionsValidator: the protections are watched by the change rule, so they need it.
+// protectionsValidator: the protections are watched by the change rule, so they need it; exclusion groups widen the
+// watch of Conditional Access policies, so they need that watch turned on rather than turning it on unseen.
 type protectionsValidator struct{}
 
 func (protectionsValidator) Description(context.Context) string {
-	return "exclusion_group_ids, watch_authentication_methods_policy and restricted_management_unit_ids need monitor_account_changes"
+	return "watch_conditional_access_policies, watch_authentication_methods_policy and restricted_management_unit_ids need " +
+		"monitor_account_changes; exclusion_group_ids needs watch_conditional_access_policies"
 }
 func (v protectionsValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
 func (protectionsValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var monitor, watchMethods types.Bool
+	var monitor, watchPolicies, watchMethods types.Bool
 	var groups, units types.Set
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("monitor_account_changes"), &monitor)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("watch_conditional_access_policies"), &watchPolicies)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("watch_authentication_methods_policy"), &watchMethods)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("exclusion_group_ids"), &groups)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("restricted_management_unit_ids"), &units)...)
+	if !groups.IsNull() && !watchPolicies.IsUnknown() && !watchPolicies.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("exclusion_group_ids"), "exclusion_group_ids without watch_conditional_access_policies",
+			"exclusion_group_ids adds groups to the Conditional Access policies the change rule watches, and "+
+				"watch_conditional_access_policies is not true, so no policy is watched. Set watch_conditional_access_policies = true, "+
+				"or remove exclusion_group_ids.")
+	}
 	if monitor.IsNull() || monitor.IsUnknown() || monitor.ValueBool() {
 		return
 	}
@@ -374,7 +388,7 @@ func (protectionsValidator) ValidateResource(ctx context.Context, req resource.V
 		name string
 		set  bool
 	}{
-		{"exclusion_group_ids", !groups.IsNull()},
+		{"watch_conditional_access_policies", watchPolicies.ValueBool() || watchPolicies.IsUnknown()},
 		{"watch_authentication_methods_policy", watchMethods.ValueBool() || watchMethods.IsUnknown()},
 		{"restricted_management_unit_ids", !units.IsNull()},
 	} {
@@ -452,7 +466,7 @@ func (r *alertResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	r.checkSinkConflicts(ctx, req, plan, resp)
 	if !known(plan.Accounts) || !known(plan.SignInResult) || !known(plan.IncludeNonInteractive) ||
 		!known(plan.MonitorAccountChanges) || !known(plan.DiagnosticSetting) ||
-		!known(plan.ExclusionGroupIDs) || !known(plan.WatchMethodsPolicy) || !known(plan.RestrictedUnitIDs) {
+		!known(plan.WatchPolicies) || !known(plan.ExclusionGroupIDs) || !known(plan.WatchMethodsPolicy) || !known(plan.RestrictedUnitIDs) {
 		return
 	}
 	full, diags := plan.spec(ctx, r.client.SubscriptionID)

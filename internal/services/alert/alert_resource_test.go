@@ -297,7 +297,7 @@ func TestAccAlert_lifecycle(t *testing.T) {
 }
 
 // TestAccAlert_protections: the change rule also watches Conditional Access policies that mention the accounts or
-// an exclusion group, the authentication methods policy and restricted management units; the alert applies,
+// an exclusion group (watch_conditional_access_policies, exclusion_group_ids), the authentication methods policy and restricted management units; the alert applies,
 // refreshes without diff and imports with them, and dropping them gives back the change rule of an alert without
 // protections. The ids are the configuration's own: the alert reads nothing from Graph.
 func TestAccAlert_protections(t *testing.T) {
@@ -338,11 +338,13 @@ func TestAccAlert_protections(t *testing.T) {
 			},
 		},
 		resource.TestStep{
-			Config: config(fmt.Sprintf(`  exclusion_group_ids = [%q]
+			Config: config(fmt.Sprintf(`  watch_conditional_access_policies = true
+  exclusion_group_ids = [%q]
   watch_authentication_methods_policy = true
   restricted_management_unit_ids = [%q]`, strings.ToUpper(group), unit)),
 			ConfigPlanChecks: inPlace,
 			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr(address, "watch_conditional_access_policies", "true"),
 				resource.TestCheckResourceAttr(address, "watch_authentication_methods_policy", "true"),
 				ruleRuns("Update Conditional Access policy", `PolicyJson contains "`+group+`"`, "Authentication Methods Policy Update",
 					`TargetsJson contains "`+unit+`"`, "union accountChanges, policyChanges, methodsPolicyChanges, unitChanges"),
@@ -352,10 +354,11 @@ func TestAccAlert_protections(t *testing.T) {
 			ResourceName: address, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
 		},
 		resource.TestStep{ // only the policies that name the accounts themselves
-			Config:           config("  exclusion_group_ids = []"),
+			Config:           config("  watch_conditional_access_policies = true"),
 			ConfigPlanChecks: inPlace,
 			Check: resource.ComposeTestCheckFunc(
-				resource.TestCheckResourceAttr(address, "exclusion_group_ids.#", "0"),
+				resource.TestCheckResourceAttr(address, "watch_conditional_access_policies", "true"),
+				resource.TestCheckNoResourceAttr(address, "exclusion_group_ids"),
 				resource.TestCheckResourceAttr(address, "watch_authentication_methods_policy", "false"),
 				resource.TestCheckNoResourceAttr(address, "restricted_management_unit_ids"),
 				ruleRuns("union accountChanges, policyChanges\n"),
@@ -648,10 +651,16 @@ func TestAccAlert_badInput(t *testing.T) {
 			`restricted_management_unit_ids.*monitor_account_changes = true`},
 		"methods policy without the change rule": {map[string]string{"monitor_account_changes": "false", "watch_authentication_methods_policy": "true"},
 			`watch_authentication_methods_policy.*monitor_account_changes = true`},
-		"exclusion groups without the change rule": {map[string]string{"monitor_account_changes": "false", "exclusion_group_ids": "[]"},
-			`exclusion_group_ids.*monitor_account_changes = true`},
-		"exclusion group not an id": {map[string]string{"exclusion_group_ids": `["Break Glass Exclusions"]`}, `exclusion_group_ids.*GUID`},
-		"no restricted unit":        {map[string]string{"restricted_management_unit_ids": "[]"}, `restricted_management_unit_ids.*at least 1`},
+		"policies without the change rule": {map[string]string{"monitor_account_changes": "false", "watch_conditional_access_policies": "true"},
+			`watch_conditional_access_policies.*monitor_account_changes = true`},
+		"exclusion groups without the policies": {map[string]string{"exclusion_group_ids": `["5c7e2a10-8d3b-4f1e-9a6c-2b8d4e6f0a11"]`},
+			`exclusion_group_ids.*watch_conditional_access_policies = true`},
+		"exclusion groups with the policies off": {map[string]string{"watch_conditional_access_policies": "false", "exclusion_group_ids": `["5c7e2a10-8d3b-4f1e-9a6c-2b8d4e6f0a11"]`},
+			`exclusion_group_ids.*watch_conditional_access_policies = true`},
+		"no exclusion group": {map[string]string{"watch_conditional_access_policies": "true", "exclusion_group_ids": "[]"}, `exclusion_group_ids.*at least 1`},
+		"exclusion group not an id": {map[string]string{"watch_conditional_access_policies": "true", "exclusion_group_ids": `["Break Glass Exclusions"]`},
+			`exclusion_group_ids.*GUID`},
+		"no restricted unit": {map[string]string{"restricted_management_unit_ids": "[]"}, `restricted_management_unit_ids.*at least 1`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -604,8 +604,8 @@ func numberedLines(query string) string {
 
 // TestChangeQueryWithoutProtectionsIsUnchanged: without protections the change query is, byte for byte, the one
 // the provider wrote before protections existed (testdata/change_query_without_protections.kql), so upgrading
-// plans no change to anyone's rule. ExclusionGroupIDs without ConditionalAccess is what a null
-// exclusion_group_ids gives: nothing.
+// plans no change to anyone's rule. ExclusionGroupIDs without ConditionalAccess adds nothing: groups only widen
+// the watch of Conditional Access policies.
 func TestChangeQueryWithoutProtectionsIsUnchanged(t *testing.T) {
 	want, err := os.ReadFile(filepath.Join("testdata", "change_query_without_protections.kql"))
 	if err != nil {

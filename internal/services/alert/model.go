@@ -24,6 +24,7 @@ type alertModel struct {
 	SignInResult          types.String   `tfsdk:"sign_in_result"`
 	IncludeNonInteractive types.Bool     `tfsdk:"include_non_interactive"`
 	MonitorAccountChanges types.Bool     `tfsdk:"monitor_account_changes"`
+	WatchPolicies         types.Bool     `tfsdk:"watch_conditional_access_policies"`
 	ExclusionGroupIDs     types.Set      `tfsdk:"exclusion_group_ids"`
 	WatchMethodsPolicy    types.Bool     `tfsdk:"watch_authentication_methods_policy"`
 	RestrictedUnitIDs     types.Set      `tfsdk:"restricted_management_unit_ids"`
@@ -163,12 +164,12 @@ func (m alertModel) accounts(ctx context.Context) ([]Account, diag.Diagnostics) 
 	return out, diags
 }
 
-// protections is what the change rule watches besides the accounts. An exclusion_group_ids that is set, even to
-// an empty set, watches the Conditional Access policies that mention the accounts.
+// protections is what the change rule watches besides the accounts. Exclusion groups count only while Conditional
+// Access policies are watched (the validator refuses them otherwise).
 func (m alertModel) protections(ctx context.Context) (Protections, diag.Diagnostics) {
-	p := Protections{ConditionalAccess: !m.ExclusionGroupIDs.IsNull(), AuthenticationMethodsPolicy: m.WatchMethodsPolicy.ValueBool()}
+	p := Protections{ConditionalAccess: m.WatchPolicies.ValueBool(), AuthenticationMethodsPolicy: m.WatchMethodsPolicy.ValueBool()}
 	var diags diag.Diagnostics
-	if !m.ExclusionGroupIDs.IsNull() {
+	if p.ConditionalAccess && !m.ExclusionGroupIDs.IsNull() {
 		diags.Append(m.ExclusionGroupIDs.ElementsAs(ctx, &p.ExclusionGroupIDs, false)...)
 		slices.Sort(p.ExclusionGroupIDs) // a set has no order; the metadata line must not change with it
 	}
@@ -275,10 +276,11 @@ type Metadata struct {
 	IncludeNonInteractive bool              `json:"include_non_interactive"`
 	DiagnosticSetting     string            `json:"diagnostic_setting,omitempty"`
 	// The protections the change rule watches; absent when none, so a query without them reads as before they
-	// existed. ExclusionGroupIDs is present, possibly empty, when Conditional Access policies are watched.
-	ExclusionGroupIDs                *[]string `json:"exclusion_group_ids,omitempty"`
-	WatchAuthenticationMethodsPolicy bool      `json:"watch_authentication_methods_policy,omitempty"`
-	RestrictedManagementUnitIDs      []string  `json:"restricted_management_unit_ids,omitempty"`
+	// existed.
+	WatchConditionalAccessPolicies   bool     `json:"watch_conditional_access_policies,omitempty"`
+	ExclusionGroupIDs                []string `json:"exclusion_group_ids,omitempty"`
+	WatchAuthenticationMethodsPolicy bool     `json:"watch_authentication_methods_policy,omitempty"`
+	RestrictedManagementUnitIDs      []string `json:"restricted_management_unit_ids,omitempty"`
 }
 
 type MetadataAccount struct {
@@ -297,10 +299,8 @@ func (s spec) queries() (signIn, change string) {
 	if s.diagnostic != nil {
 		meta.DiagnosticSetting = s.diagnostic.name
 	}
-	if s.protections.ConditionalAccess {
-		groups := append([]string{}, s.protections.ExclusionGroupIDs...) // [] rather than null when empty
-		meta.ExclusionGroupIDs = &groups
-	}
+	meta.WatchConditionalAccessPolicies = s.protections.ConditionalAccess
+	meta.ExclusionGroupIDs = s.protections.ExclusionGroupIDs
 	meta.WatchAuthenticationMethodsPolicy = s.protections.AuthenticationMethodsPolicy
 	meta.RestrictedManagementUnitIDs = s.protections.RestrictedUnitIDs
 	raw, _ := json.Marshal(meta) // plain strings and bools: cannot fail

@@ -76,6 +76,9 @@ func (r *alertResource) refresh(ctx context.Context, m *alertModel, recent bool)
 		// A state written before the attribute existed: its default, so upgrading plans no change.
 		m.WatchMethodsPolicy = types.BoolValue(false)
 	}
+	if m.WatchPolicies.IsNull() {
+		m.WatchPolicies = types.BoolValue(false) // likewise
+	}
 	m.Enabled = types.BoolValue(enabled)
 
 	if m.DiagnosticSettingID.IsNull() {
@@ -200,9 +203,10 @@ func adoptMetadata(m *alertModel, s spec, rule queryRule) error {
 	}
 	m.Accounts = types.ListValueMust(accountType, rows)
 	m.SignInResult, m.IncludeNonInteractive = types.StringValue(meta.SignInResult), types.BoolValue(meta.IncludeNonInteractive)
+	m.WatchPolicies = types.BoolValue(meta.WatchConditionalAccessPolicies)
 	m.ExclusionGroupIDs = types.SetNull(types.StringType)
-	if meta.ExclusionGroupIDs != nil {
-		m.ExclusionGroupIDs = stringSet(*meta.ExclusionGroupIDs)
+	if len(meta.ExclusionGroupIDs) > 0 {
+		m.ExclusionGroupIDs = stringSet(meta.ExclusionGroupIDs)
 	}
 	m.WatchMethodsPolicy = types.BoolValue(meta.WatchAuthenticationMethodsPolicy)
 	m.RestrictedUnitIDs = types.SetNull(types.StringType)

@@ -54,8 +54,8 @@ run "protections" {
   }
 
   assert {
-    condition     = breakglass_alert.this.watch_authentication_methods_policy && length(breakglass_alert.this.restricted_management_unit_ids) == 1
-    error_message = "The alert's change rule must watch the methods policy and the unit."
+    condition     = breakglass_alert.this.watch_conditional_access_policies && breakglass_alert.this.watch_authentication_methods_policy && length(breakglass_alert.this.restricted_management_unit_ids) == 1
+    error_message = "The alert's change rule must watch the Conditional Access policies, the methods policy and the unit."
   }
 
   assert {
