@@ -31,6 +31,19 @@ output "excluded_policies" {
   value       = breakglass_ca_policy_exclusion.emergency.excluded_policies
 }
 
+output "restricted_management_unit_id" {
+  description = "Object id of the restricted management administrative unit holding both accounts."
+  value       = breakglass_restricted_management_unit.emergency.id
+}
+
+output "key_registration_requested_at" {
+  description = "When the Temporary Access Passes for registering the accounts' security keys were requested."
+  value = {
+    primary   = breakglass_temporary_access_pass_request.primary.requested_at
+    secondary = breakglass_temporary_access_pass_request.secondary.requested_at
+  }
+}
+
 output "alert_rule_ids" {
   description = "ARM ids of the sign-in and change alert rules."
   value       = [breakglass_alert.emergency.sign_in_rule_id, breakglass_alert.emergency.change_rule_id]
