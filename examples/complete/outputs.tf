@@ -50,6 +50,6 @@ output "alert_rule_ids" {
 }
 
 output "posture_failed_checks" {
-  description = "Emergency access checks that fail; a new tenant still lacks FIDO2 keys and a test sign-in."
+  description = "Emergency access checks that fail. Right after apply: the FIDO2 key checks (until the custodians register the keys with the passes, which are then removed) and the test sign-in."
   value       = data.breakglass_posture.emergency.failed_check_ids
 }

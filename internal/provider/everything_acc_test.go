@@ -50,11 +50,11 @@ func everything(t *testing.T) {
 	}
 	vars := config.Variables{
 		"provider_principal_id": config.StringVariable(principal),
-		"name_prefix":         config.StringVariable("Cloud Ops " + prefix),
-		"alert_name":          config.StringVariable(prefix),
-		"resource_group_name": config.StringVariable(group),
-		"location":            config.StringVariable(location),
-		"workspace_id":        config.StringVariable(workspace),
+		"name_prefix":           config.StringVariable("Cloud Ops " + prefix),
+		"alert_name":            config.StringVariable(prefix),
+		"resource_group_name":   config.StringVariable(group),
+		"location":              config.StringVariable(location),
+		"workspace_id":          config.StringVariable(workspace),
 	}
 	dir := t.TempDir()
 	for _, f := range []struct{ from, to string }{
