@@ -31,12 +31,25 @@ output "excluded_policies" {
   value       = breakglass_ca_policy_exclusion.emergency.excluded_policies
 }
 
+output "restricted_management_unit_id" {
+  description = "Object id of the restricted management administrative unit holding both accounts."
+  value       = breakglass_restricted_management_unit.emergency.id
+}
+
+output "key_registration_requested_at" {
+  description = "When the Temporary Access Passes for registering the accounts' security keys were requested."
+  value = {
+    primary   = breakglass_temporary_access_pass_request.primary.requested_at
+    secondary = breakglass_temporary_access_pass_request.secondary.requested_at
+  }
+}
+
 output "alert_rule_ids" {
   description = "ARM ids of the sign-in and change alert rules."
   value       = [breakglass_alert.emergency.sign_in_rule_id, breakglass_alert.emergency.change_rule_id]
 }
 
 output "posture_failed_checks" {
-  description = "Emergency access checks that fail; a new tenant still lacks FIDO2 keys and a test sign-in."
+  description = "Emergency access checks that fail. Right after apply: the FIDO2 key checks (until the custodians register the keys with the passes, which are then removed) and the test sign-in."
   value       = data.breakglass_posture.emergency.failed_check_ids
 }

@@ -16,6 +16,17 @@ variable "password_version" {
   default     = 1
 }
 
+variable "provider_principal_id" {
+  description = "Object id (not the client id) of the service principal the provider signs in as: it manages the accounts inside the restricted management unit."
+  type        = string
+}
+
+variable "key_registration_version" {
+  description = "Change it to issue new Temporary Access Passes for registering the accounts' security keys."
+  type        = string
+  default     = "1"
+}
+
 variable "workspace_id" {
   description = "ARM id of the Log Analytics workspace that receives the sign-in and audit logs."
   type        = string

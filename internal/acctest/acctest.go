@@ -9,8 +9,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+	"github.com/microsoftgraph/msgraph-sdk-go/serviceprincipals"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/provider"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
 )
@@ -100,6 +102,20 @@ func Client(t *testing.T) *clients.Client {
 		t.Fatalf("building the test's Graph client: %v", err)
 	}
 	return c
+}
+
+// ProviderServicePrincipal is the object id of the service principal the provider signs in as (ARM_CLIENT_ID), in the
+// simulated tenant and in a real one.
+func ProviderServicePrincipal(t *testing.T) string {
+	t.Helper()
+	filter := "appId eq " + clients.ODataString(os.Getenv("ARM_CLIENT_ID"))
+	resp, err := clients.Graph(Client(t)).ServicePrincipals().Get(context.Background(), &serviceprincipals.ServicePrincipalsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &serviceprincipals.ServicePrincipalsRequestBuilderGetQueryParameters{Filter: &filter, Select: []string{"id"}},
+	})
+	if err != nil || len(resp.GetValue()) != 1 {
+		t.Fatalf("finding the provider's service principal: %v", err)
+	}
+	return helpers.Deref(resp.GetValue()[0].GetId())
 }
 
 // Where alert tests put their Azure Monitor objects. Against the simulated tenant these come from its seeded

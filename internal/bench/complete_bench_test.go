@@ -35,27 +35,43 @@ const (
 )
 
 // minimumRequests is the minimum number of Graph/ARM round trips per operation (see the file comment) for n
-// accounts, each with an assignment, and an exclusion matching p policies.
+// accounts, each with an assignment, a Temporary Access Pass request and a place in the restricted management
+// unit, and an exclusion matching p policies.
 func minimumRequests(op string, n, p int) int {
 	const (
 		alertApply   = 2 + 3 + 4 // diagnostic settings list per walk, existence GETs, PUTs
 		alertRead    = 4
 		alertDelete  = 4
 		postureReads = 6
+		// The two breakglass_authentication_method_targets (FIDO2 and Temporary Access Pass), each on a
+		// configuration of its own.
+		methodTargets      = 2
+		methodTargetsApply = 2 + 3 // GET per walk; GET, PATCH, verifying GET
+		methodTargetsWrite = 3     // destroy: GET, PATCH, verifying GET
+		unitApply          = 3     // POST unit, POST manager's assignment, GET until listed; then 1 POST per member
+		unitRead           = 3     // GET unit, its members, the manager's assignment
+		unitDelete         = 2     // DELETE assignment, unit; first 1 DELETE per member
 	)
 	plan := n + 1 + // accounts, domains
 		n + 1 + // assignments, role catalog
-		1 + alertRead + postureReads // exclusion list, alert, posture
+		1 + alertRead + postureReads + // exclusion list, alert, posture
+		methodTargets + n + unitRead // method configurations, the pass requests' users, the unit
 	switch op {
 	case "apply":
 		return 2*n + 2 + // accounts: POST + read-back; domains in both walks
 			2*n + 2 + // assignments: POST + read-back; role catalog in both walks
 			2 + 2*p + 1 + // exclusion: list in both walks; GET + PATCH per policy; one list verifies them all
-			alertApply + postureReads
+			alertApply + postureReads +
+			methodTargets*methodTargetsApply +
+			2*n + // pass requests: the policy allows the pass (GET configuration); the ephemeral POSTs the pass
+			unitApply + n
 	case "plan":
 		return plan
 	case "destroy":
-		return plan + n + n + 2*p + 1 + alertDelete // DELETE user, POST adminRemove, GET + PATCH per policy and a verifying list, 4 DELETE
+		return plan + n + n + 2*p + 1 + alertDelete + // DELETE user, POST adminRemove, GET + PATCH per policy and a verifying list, 4 DELETE
+			methodTargets*methodTargetsWrite +
+			2*n + // pass requests: list the user's pass, DELETE it
+			n + unitDelete
 	}
 	panic(op)
 }
@@ -197,9 +213,23 @@ func runComplete(b *testing.B, knobs tenantsim.Knobs) completeRun {
 //	                           (1 $batch), domains, role assignment instances, Conditional
 //	                           Access policies, scheduled query rules (1 each); the same 6 in plan and in
 //	                           destroy's refresh plan
+//	breakglass_authentication_ 1 GET per walk (a disabled method     GET = 1 each     GET + PATCH + GET
+//	  method_targets (m = 2:   or an exclusion is a plan-time                         = 3 each
+//	  fido2 and temporary_     finding) + GET + PATCH + verifying
+//	  access_pass)             GET = 5 each (includeTargets is replaced whole on PATCH, which answers 204 without
+//	                           a body: the same reasoning as the exclusion's; two resources of one provider may
+//	                           write the same configuration, so the write builds on a read made under its lock)
+//	breakglass_temporary_    GET TemporaryAccessPass configuration  GET user = 1     GET the user's passes +
+//	  access_pass_request      (the policy lets the pass be issued)   each (a gone    DELETE = 2 each
+//	  + ephemeral              + POST the pass (ephemeral) = 2 each   user ends it)
+//	breakglass_restricted_   POST unit + POST manager's role        GET unit +       DELETE per member +
+//	  management_unit          assignment + GET until listed (the     members +        DELETE assignment +
+//	                           members join only once it is in        assignment = 3   DELETE unit = n + 2
+//	                           force) + POST per member = n + 3
 //
-// So for examples/complete: apply = 4n + 2p + 22 = 42, plan = 2n + 13 = 17, destroy = plan + 2n + 2p + 5 = 38
-// (minimumRequests); go test -v lists every request of each operation.
+// So for examples/complete: apply = 7n + 2p + 5m + 25 = 61, plan = 3n + m + 16 = 24, destroy = plan + 5n + 2p
+// + 3m + 7 = 59 (minimumRequests); go test -v lists every request of each operation. Before the authentication
+// method targets, the pass requests and the unit joined the example (issue 16), they were 42, 17 and 38.
 //
 // Fixed with this benchmark: the domain list and the role catalog, cached per provider instance, were fetched
 // by every account (assignment) planned concurrently while the cache was empty (+2 in apply, +1 in destroy); a

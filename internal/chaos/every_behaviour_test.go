@@ -76,15 +76,7 @@ func (o *outsideWriter) verify(t *testing.T, sim *tenantsim.Server) {
 // resource of the first run; after the replication window the plan is empty; destroy leaves the writer's
 // exclusions and removes ours.
 func everyBehaviour(t *testing.T, seed int64, runs int, knobs tenantsim.Knobs) {
-	e := newEnv(t, seed)
-	sp, ok := e.sim.ServicePrincipalID(e.sim.Info().ClientID)
-	if !ok {
-		t.Fatal("no service principal for the provider's app")
-	}
-	// As the guide says: the provider's identity holds Privileged Authentication Administrator.
-	if _, err := e.sim.AssignDirectoryRole(sp, tenantsim.PrivilegedAuthenticationAdministratorRoleID); err != nil {
-		t.Fatal(err)
-	}
+	e := newEnv(t, seed) // the provider's identity holds Privileged Authentication Administrator (tfcli.Complete)
 	policies := e.grantControlPolicies()
 	e.sim.SetKnobs(knobs)
 	ctx, cancel := context.WithCancel(context.Background())

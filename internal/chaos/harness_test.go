@@ -145,14 +145,19 @@ type snapshot struct {
 	excluded  map[string][]string // CA policy id -> excludeUsers
 	policies  []map[string]any
 	arm       map[string][]string // resource type (lower case) -> ids (lower case)
+	units     map[string][]string // administrative unit id -> member ids
+	targets   map[string][]string // authentication method configuration -> include target ids
 }
+
+// methodConfigs are the authentication method configurations the example includes its accounts in.
+var methodConfigs = []string{"Fido2", "TemporaryAccessPass"}
 
 // armTypes are the ARM resource types breakglass_alert makes.
 var armTypes = []string{"microsoft.aadiam/diagnosticSettings", "Microsoft.Insights/actionGroups", "Microsoft.Insights/scheduledQueryRules"}
 
 func take(sim *tenantsim.Server) snapshot {
 	s := snapshot{users: map[string]string{}, deleted: map[string]string{}, schedules: map[string]bool{},
-		excluded: map[string][]string{}, arm: map[string][]string{}}
+		excluded: map[string][]string{}, arm: map[string][]string{}, units: map[string][]string{}, targets: map[string][]string{}}
 	for _, u := range sim.Users() {
 		s.users[lower(u["id"])] = fmt.Sprint(u["displayName"])
 	}
@@ -169,6 +174,18 @@ func take(sim *tenantsim.Server) snapshot {
 	for _, typ := range armTypes {
 		for _, r := range sim.ARMResources(typ) {
 			s.arm[strings.ToLower(typ)] = append(s.arm[strings.ToLower(typ)], lower(r["id"]))
+		}
+	}
+	for _, u := range sim.AdministrativeUnits() {
+		members, _ := u["members"].([]string)
+		s.units[lower(u["id"])] = slices.Sorted(slices.Values(members))
+	}
+	for _, id := range methodConfigs {
+		config, _ := sim.AuthMethodConfig(id)
+		targets, _ := config["includeTargets"].([]any)
+		for _, t := range targets {
+			target, _ := t.(map[string]any)
+			s.targets[id] = append(s.targets[id], lower(target["id"]))
 		}
 	}
 	return s
@@ -193,13 +210,17 @@ type inventory struct {
 	Excluded  map[string][]string // policy id -> ids added to excludeUsers
 	Unexclude map[string][]string // policy id -> seeded ids no longer in excludeUsers (a lost foreign exclusion)
 	ARM       map[string][]string // type -> new resource ids
+	Units     map[string][]string // new administrative units: id -> members
+	Targets   map[string][]string // authentication method configuration -> include target ids added
+	Untarget  map[string][]string // configuration -> seeded include targets no longer there (another team's lost)
 }
 
 // diff is the inventory of now over the seed.
 func (e *env) inventory() inventory {
 	now := take(e.sim)
 	inv := inventory{Users: map[string]string{}, Deleted: map[string]string{}, Excluded: map[string][]string{},
-		Unexclude: map[string][]string{}, ARM: map[string][]string{}}
+		Unexclude: map[string][]string{}, ARM: map[string][]string{}, Units: map[string][]string{},
+		Targets: map[string][]string{}, Untarget: map[string][]string{}}
 	for id, name := range now.users {
 		if _, ok := e.base.users[id]; !ok {
 			inv.Users[id] = name
@@ -237,6 +258,25 @@ func (e *env) inventory() inventory {
 			}
 		}
 		sort.Strings(inv.ARM[typ])
+	}
+	for id, members := range now.units {
+		if _, ok := e.base.units[id]; !ok {
+			inv.Units[id] = members
+		}
+	}
+	for _, id := range methodConfigs {
+		base, list := e.base.targets[id], now.targets[id]
+		for _, t := range list {
+			if !slices.Contains(base, t) {
+				inv.Targets[id] = append(inv.Targets[id], t)
+			}
+		}
+		for _, t := range base {
+			if !slices.Contains(list, t) {
+				inv.Untarget[id] = append(inv.Untarget[id], t)
+			}
+		}
+		sort.Strings(inv.Targets[id])
 	}
 	return inv
 }
@@ -277,6 +317,12 @@ func (e *env) expected(outputs map[string]any) inventory {
 		Excluded:  map[string][]string{},
 		Unexclude: map[string][]string{},
 		ARM:       map[string][]string{},
+		Units:     map[string][]string{lower(outputs["restricted_management_unit_id"]): ids},
+		Targets:   map[string][]string{},
+		Untarget:  map[string][]string{},
+	}
+	for _, id := range methodConfigs {
+		inv.Targets[id] = ids
 	}
 	for _, p := range e.grantControlPolicies() {
 		inv.Excluded[p] = ids
@@ -307,12 +353,14 @@ func (e *env) checkApplied(outputs map[string]any) inventory {
 }
 
 // checkDestroyed checks that nothing the example made is left: its accounts are soft-deleted (the default
-// permanently_delete = false), everything else is gone.
+// permanently_delete = false), everything else is gone (the unit, the accounts' method targets), and nobody
+// else's targets or exclusions went with it.
 func (e *env) checkDestroyed(accounts map[string]string) {
 	e.t.Helper()
 	got := e.inventory()
 	want := inventory{Users: map[string]string{}, Deleted: accounts, Excluded: map[string][]string{},
-		Unexclude: map[string][]string{}, ARM: map[string][]string{}}
+		Unexclude: map[string][]string{}, ARM: map[string][]string{}, Units: map[string][]string{},
+		Targets: map[string][]string{}, Untarget: map[string][]string{}}
 	if !equalInventory(want, got) {
 		e.t.Errorf("tenant inventory after destroy is not the seed plus the soft-deleted accounts\nwant: %s\ngot:  %s", want, got)
 	}
@@ -331,6 +379,9 @@ func equalInventory(a, b inventory) bool {
 	a.Excluded, b.Excluded = norm(a.Excluded), norm(b.Excluded)
 	a.Unexclude, b.Unexclude = norm(a.Unexclude), norm(b.Unexclude)
 	a.ARM, b.ARM = norm(a.ARM), norm(b.ARM)
+	a.Units, b.Units = norm(a.Units), norm(b.Units)
+	a.Targets, b.Targets = norm(a.Targets), norm(b.Targets)
+	a.Untarget, b.Untarget = norm(a.Untarget), norm(b.Untarget)
 	return a.String() == b.String()
 }
 

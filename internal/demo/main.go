@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tenantsim"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tfcli"
 )
 
 func main() {
@@ -69,12 +70,15 @@ func run(providerDir, example string, keep bool) error {
 		return fmt.Errorf("copying %s: %w", example, err)
 	}
 
-	env := append(append(os.Environ(), info.Environ()...),
+	vars, removeRoles, err := tfcli.PrepareComplete(sim)
+	if err != nil {
+		return err
+	}
+	defer removeRoles()
+	env := append(append(append(os.Environ(), info.Environ()...),
 		"TF_CLI_CONFIG_FILE="+cliConfig,
 		"TF_IN_AUTOMATION=1",
-		"TF_VAR_workspace_id="+info.WorkspaceID,
-		"TF_VAR_resource_group_name="+info.ResourceGroup,
-	)
+	), vars...)
 	// Colours only for a person at a terminal, not for CI logs.
 	var colour []string
 	if fi, err := os.Stdout.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {

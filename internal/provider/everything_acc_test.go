@@ -14,10 +14,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/acctest"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/tfcli"
 )
 
 // TestAccProvider_everything applies examples/complete with testdata/audit.tf beside it, so that one configuration
-// holds every resource, the ephemeral resource and every data source, then refreshes, plans (empty) and destroys. Terraform chooses the order of independent
+// holds every resource, every ephemeral resource and every data source, then refreshes, plans (empty) and destroys. Terraform chooses the order of independent
 // calls, and one provider instance serves them all: at -parallelism=1 one at a time in the walk's order, at the
 // default ten at once, so state shared inside the provider meets both (issue #13 was a crash of exactly that kind).
 func TestAccProvider_everything(t *testing.T) {
@@ -38,12 +39,22 @@ func everything(t *testing.T) {
 	acctest.PreCheck(t)
 	workspace, group, location := acctest.Monitoring(t)
 	prefix := "acc" + strings.ReplaceAll(uuid.NewString(), "-", "")[:10]
+	// Against a real tenant the provider's identity holds the roles the example names already.
+	principal := acctest.ProviderServicePrincipal(t)
+	if !acctest.Live() {
+		_, removeRoles, err := tfcli.PrepareComplete(acctest.Sim(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(removeRoles)
+	}
 	vars := config.Variables{
-		"name_prefix":         config.StringVariable("Cloud Ops " + prefix),
-		"alert_name":          config.StringVariable(prefix),
-		"resource_group_name": config.StringVariable(group),
-		"location":            config.StringVariable(location),
-		"workspace_id":        config.StringVariable(workspace),
+		"provider_principal_id": config.StringVariable(principal),
+		"name_prefix":           config.StringVariable("Cloud Ops " + prefix),
+		"alert_name":            config.StringVariable(prefix),
+		"resource_group_name":   config.StringVariable(group),
+		"location":              config.StringVariable(location),
+		"workspace_id":          config.StringVariable(workspace),
 	}
 	dir := t.TempDir()
 	for _, f := range []struct{ from, to string }{

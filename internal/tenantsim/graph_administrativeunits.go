@@ -442,6 +442,20 @@ func (s *Server) AddAdministrativeUnit(au AdministrativeUnit) (string, error) {
 	return a.id(), nil
 }
 
+// AdministrativeUnits returns the tenant's units (administrativeUnit JSON) in creation order, each with the object
+// ids of its direct members, lower case, under "members".
+func (s *Server) AdministrativeUnits() []map[string]any {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	var out []map[string]any
+	for _, a := range s.dir.aus.all() {
+		u := copyObject(a.data)
+		u["members"] = slices.Clone(a.members)
+		out = append(out, u)
+	}
+	return out
+}
+
 // RemoveAdministrativeUnitMember takes an object out of a unit, as a Privileged Role Administrator would.
 func (s *Server) RemoveAdministrativeUnitMember(unitID, memberID string) error {
 	s.dir.mu.Lock()

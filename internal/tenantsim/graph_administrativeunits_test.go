@@ -2,6 +2,7 @@ package tenantsim
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -179,6 +180,10 @@ func TestUserMemberOf(t *testing.T) {
 	au := kinds["#microsoft.graph.administrativeUnit"]
 	if au["id"] != unit || au["isMemberManagementRestricted"] != true || kinds["#microsoft.graph.group"] == nil {
 		t.Fatalf("memberOf %v", kinds)
+	}
+	if units := srv.AdministrativeUnits(); len(units) != 1 || units[0]["id"] != unit ||
+		!slices.Equal(units[0]["members"].([]string), []string{strings.ToLower(FixtureTier0MemberID)}) {
+		t.Fatalf("AdministrativeUnits() = %v", units)
 	}
 	if err := srv.RemoveAdministrativeUnitMember(unit, FixtureTier0MemberID); err != nil {
 		t.Fatal(err)

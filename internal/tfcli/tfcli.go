@@ -115,13 +115,48 @@ func New(tb testing.TB, sim *tenantsim.Server, src string, extraEnv ...string) *
 }
 
 // Complete is New for examples/complete, the configuration the chaos, leak and performance suites apply, with
-// its variables set to the Log Analytics workspace and resource group sim seeds.
+// the provider's service principal prepared by PrepareComplete and the example's variables set from it.
 func Complete(tb testing.TB, sim *tenantsim.Server, extraEnv ...string) *Workspace {
 	tb.Helper()
+	env, remove, err := PrepareComplete(sim)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(remove)
+	return New(tb, sim, "examples/complete", append(env, extraEnv...)...)
+}
+
+// PrepareComplete gives the provider's service principal in sim the directory roles examples/complete says a real
+// tenant's administrator gives it, at tenant scope: Privileged Role Administrator (members of a restricted
+// management unit change only through it or Global Administrator) and Privileged Authentication Administrator
+// (the accounts hold Global Administrator, so their Temporary Access Passes need it). It returns the example's
+// TF_VAR_* settings for sim (the service principal's object id, the seeded Log Analytics workspace and resource
+// group) and a function that takes the roles back. Every harness applying the example (these suites, internal/demo,
+// the provider's everything test) prepares the tenant here.
+func PrepareComplete(sim *tenantsim.Server) (env []string, remove func(), err error) {
 	info := sim.Info()
-	return New(tb, sim, "examples/complete", append([]string{
+	sp, ok := sim.ServicePrincipalID(info.ClientID)
+	if !ok {
+		return nil, nil, fmt.Errorf("the simulated tenant has no service principal for the provider's app %s", info.ClientID)
+	}
+	var removes []func()
+	remove = func() {
+		for _, r := range removes {
+			r()
+		}
+	}
+	for _, role := range []string{tenantsim.PrivilegedRoleAdministratorRoleID, tenantsim.PrivilegedAuthenticationAdministratorRoleID} {
+		r, err := sim.AssignDirectoryRole(sp, role)
+		if err != nil {
+			remove()
+			return nil, nil, err
+		}
+		removes = append(removes, r)
+	}
+	return []string{
+		"TF_VAR_provider_principal_id=" + sp,
 		"TF_VAR_workspace_id=" + info.WorkspaceID, "TF_VAR_resource_group_name=" + info.ResourceGroup,
-	}, extraEnv...)...)
+	}, remove, nil
 }
 
 // Environ is the test process's environment without what would change Terraform's behaviour behind the suite's

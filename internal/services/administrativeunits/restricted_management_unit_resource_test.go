@@ -3,7 +3,6 @@ package administrativeunits_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	graphrm "github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
-	"github.com/microsoftgraph/msgraph-sdk-go/serviceprincipals"
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/acctest"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
@@ -78,7 +76,7 @@ func testCase(t *testing.T, steps ...resource.TestStep) resource.TestCase {
 func managesUnits(t *testing.T) string {
 	t.Helper()
 	acctest.PreCheck(t)
-	sp := providerServicePrincipal(t)
+	sp := acctest.ProviderServicePrincipal(t)
 	if acctest.Live() {
 		return sp
 	}
@@ -88,19 +86,6 @@ func managesUnits(t *testing.T) string {
 	}
 	t.Cleanup(remove)
 	return sp
-}
-
-// providerServicePrincipal is the object id of the service principal the provider signs in as (ARM_CLIENT_ID).
-func providerServicePrincipal(t *testing.T) string {
-	t.Helper()
-	filter := "appId eq " + clients.ODataString(os.Getenv("ARM_CLIENT_ID"))
-	resp, err := clients.Graph(acctest.Client(t)).ServicePrincipals().Get(context.Background(), &serviceprincipals.ServicePrincipalsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &serviceprincipals.ServicePrincipalsRequestBuilderGetQueryParameters{Filter: &filter, Select: []string{"id"}},
-	})
-	if err != nil || len(resp.GetValue()) != 1 {
-		t.Fatalf("finding the provider's service principal: %v", err)
-	}
-	return helpers.Deref(resp.GetValue()[0].GetId())
 }
 
 // checkDestroyed proves destroy removed the unit and the manager's role assignment.
@@ -292,7 +277,7 @@ func TestAccRestrictedManagementUnit_withoutManagerRefusesAccountWrites(t *testi
 // the provider's identity.
 func TestAccRestrictedManagementUnit_membersNeedPrivilegedRoleAdministrator(t *testing.T) {
 	sim := acctest.Sim(t)
-	sp := providerServicePrincipal(t)
+	sp := acctest.ProviderServicePrincipal(t)
 	nick := nickname()
 	pw := password(t)
 	manager := fmt.Sprintf("manager_principal_id = %q", sp)
