@@ -18,8 +18,7 @@ import (
 
 // A failed $batch envelope maps to the ODataError a direct call returns, so Explain can name a missing permission.
 func init() {
-	_ = msgraphcore.RegisterError(msgraphcore.BatchRequestErrorRegistryKey,
-		abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue})
+	_ = msgraphcore.RegisterError(msgraphcore.BatchRequestErrorRegistryKey, ODataErrors)
 }
 
 // BatchResponse is the final answer to one request of a $batch: a 2xx, a refusal, or a throttled answer whose
