@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -247,21 +249,28 @@ func (r *targetsResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.ID = types.StringValue(encodeID(in))
 	ch := change{add: in.targets(), enable: plan.EnableMethod.ValueBool(), addBinding: plan.ManageX509Binding.ValueBool()}
-	config, wrote, err := applyChange(ctx, r.client, methods[in.method], ch, plan.check)
+	resp.Diagnostics.Append(r.write(ctx, plan, in, ch, false, "Cannot include the emergency accounts", &resp.State, resp.Private)...)
+}
+
+// write applies ch and records the outcome in state. A write that failed after a PATCH may have landed still
+// records the planned targets, so that destroy (or the next apply) takes out what landed.
+func (r *targetsResource) write(ctx context.Context, plan targetsModel, in inputs, ch change, recentWrite bool, failure string, state *tfsdk.State, private clients.PrivateSetter) diag.Diagnostics {
+	var diags diag.Diagnostics
+	plan.ID = types.StringValue(encodeID(in))
+	config, wrote, err := applyChange(ctx, r.client, methods[in.method], ch, plan.check, recentWrite)
 	if err != nil {
 		if wrote {
-			// Record the targets so destroy (or the next apply) takes out what may have landed.
 			plan.MethodState = types.StringNull()
-			resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+			diags.Append(state.Set(ctx, plan)...)
 		}
-		resp.Diagnostics.AddError("Cannot include the emergency accounts", err.Error())
-		return
+		diags.AddError(failure, err.Error())
+		return diags
 	}
-	resp.Diagnostics.Append(clients.RememberWrite(ctx, resp.Private)...)
+	diags.Append(clients.RememberWrite(ctx, private)...)
 	plan.MethodState = types.StringValue(config.state())
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	diags.Append(state.Set(ctx, plan)...)
+	return diags
 }
 
 // settleReads is how many reads in a row must lack a target before a refresh within clients.ReplicationWindow of
@@ -361,28 +370,12 @@ func (r *targetsResource) Update(ctx context.Context, req resource.UpdateRequest
 			ch.remove = append(ch.remove, t)
 		}
 	}
-	plan.ID = types.StringValue(encodeID(in))
-	config, wrote, err := applyChange(ctx, r.client, methods[in.method], ch, plan.check)
-	if err != nil {
-		if wrote {
-			plan.MethodState = types.StringNull()
-			resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-		}
-		resp.Diagnostics.AddError("Cannot update the emergency accounts' targets", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(clients.RememberWrite(ctx, resp.Private)...)
-	plan.MethodState = types.StringValue(config.state())
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	_, recent := clients.WrittenRecently(ctx, req.Private)
+	resp.Diagnostics.Append(r.write(ctx, plan, in, ch, recent, "Cannot update the emergency accounts' targets", &resp.State, resp.Private)...)
 }
 
 func containsTarget(list []target, t target) bool {
-	for _, v := range list {
-		if v.kind == t.kind && strings.EqualFold(v.id, t.id) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(list, func(v target) bool { return v.kind == t.kind && strings.EqualFold(v.id, t.id) })
 }
 
 // Delete takes out this resource's targets only; the method's state and every other target stay.
@@ -402,7 +395,8 @@ func (r *targetsResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if _, _, err := applyChange(ctx, r.client, methods[in.method], change{remove: in.targets()}, nil); err != nil {
+	_, recent := clients.WrittenRecently(ctx, req.Private)
+	if _, _, err := applyChange(ctx, r.client, methods[in.method], change{remove: in.targets()}, nil, recent); err != nil {
 		resp.Diagnostics.AddError("Cannot remove the emergency accounts' targets", err.Error())
 	}
 }

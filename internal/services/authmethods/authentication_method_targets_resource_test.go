@@ -99,7 +99,13 @@ func group(id string) string { return "group:" + id }
 func testCase(t *testing.T, steps ...resource.TestStep) resource.TestCase {
 	t.Helper()
 	return resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
+		// The tests share the tenant's configurations. Each starts once the previous test's writes have
+		// replicated: a configuration has no version, so a new provider instance cannot tell a replica from before
+		// another writer's PATCH, and a read-modify-write on it would bring back what that writer removed.
+		PreCheck: func() {
+			acctest.PreCheck(t)
+			acctest.WaitOutReplication()
+		},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps:                    steps,
 	}

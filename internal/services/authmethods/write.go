@@ -37,10 +37,16 @@ func readFresh(ctx context.Context, c *clients.Client, m method) (methodConfig, 
 // what it read, then reads until the change shows. Graph answers the PATCH with no body and a replica may still
 // answer the version before, so a read showing the version the write replaced is waited out; a read showing
 // neither means someone wrote over the change, and it is made again from that read.
-func applyChange(ctx context.Context, c *clients.Client, m method, ch change, check func(methodConfig) error) (methodConfig, bool, error) {
+//
+// recentWrite says the resource's own last write is within clients.ReplicationWindow. A later provider instance
+// (the next terraform command) does not know the versions that write replaced, so a read that already seems to
+// show ch may be a replica from before it; such a read is confirmed by settleReads reads in all, 1 s and 2 s apart,
+// before nothing is written. Without it a destroy that read the version before its own create would leave the
+// targets in place.
+func applyChange(ctx context.Context, c *clients.Client, m method, ch change, check func(methodConfig) error, recentWrite bool) (methodConfig, bool, error) {
 	unlock := stateOf(c).configLocks.Lock(m.configID)
 	defer unlock()
-	wrote, throttled := false, 0
+	wrote, throttled, confirmed := false, 0, 1
 	for attempts := 0; attempts < maxAttempts; {
 		current, err := readFresh(ctx, c, m)
 		if err != nil {
@@ -52,6 +58,13 @@ func applyChange(ctx context.Context, c *clients.Client, m method, ch change, ch
 			}
 		}
 		body := ch.patchBody(current, m)
+		if body == nil && recentWrite && !wrote && confirmed < settleReads {
+			if !clients.Sleep(ctx, time.Duration(confirmed)*time.Second) {
+				return nil, wrote, ctx.Err()
+			}
+			confirmed++
+			continue
+		}
 		if body == nil {
 			return current, wrote, nil
 		}
