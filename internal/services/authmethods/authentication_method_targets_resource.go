@@ -250,15 +250,16 @@ func (r *targetsResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	ch := change{add: in.targets(), enable: plan.EnableMethod.ValueBool(), addBinding: plan.ManageX509Binding.ValueBool()}
-	resp.Diagnostics.Append(r.write(ctx, plan, in, ch, false, "Cannot include the emergency accounts", &resp.State, resp.Private)...)
+	resp.Diagnostics.Append(r.write(ctx, plan, in, ch, nil, "Cannot include the emergency accounts", &resp.State, resp.Private)...)
 }
 
-// write applies ch and records the outcome in state. A write that failed after a PATCH may have landed still
-// records the planned targets, so that destroy (or the next apply) takes out what landed.
-func (r *targetsResource) write(ctx context.Context, plan targetsModel, in inputs, ch change, recentWrite bool, failure string, state *tfsdk.State, private clients.PrivateSetter) diag.Diagnostics {
+// write applies ch and records the outcome in state, and in private state what the write made true (lastWrite).
+// A write that failed after a PATCH may have landed still records the planned targets, so that destroy (or the
+// next apply) takes out what landed.
+func (r *targetsResource) write(ctx context.Context, plan targetsModel, in inputs, ch change, prior *priorWrite, failure string, state *tfsdk.State, private clients.PrivateSetter) diag.Diagnostics {
 	var diags diag.Diagnostics
 	plan.ID = types.StringValue(encodeID(in))
-	config, wrote, err := applyChange(ctx, r.client, methods[in.method], ch, plan.check, recentWrite)
+	config, wrote, err := applyChange(ctx, r.client, methods[in.method], ch, plan.check, prior)
 	if err != nil {
 		if wrote {
 			plan.MethodState = types.StringNull()
@@ -267,14 +268,18 @@ func (r *targetsResource) write(ctx context.Context, plan targetsModel, in input
 		diags.AddError(failure, err.Error())
 		return diags
 	}
-	diags.Append(clients.RememberWrite(ctx, private)...)
+	if wrote {
+		diags.Append(clients.RememberWrite(ctx, private)...)
+	}
+	diags.Append(rememberLastWrite(ctx, private, lastWriteOf(ch))...)
 	plan.MethodState = types.StringValue(config.state())
 	diags.Append(state.Set(ctx, plan)...)
 	return diags
 }
 
-// settleReads is how many reads in a row must lack a target before a refresh within clients.ReplicationWindow of
-// the provider's own write calls it drift: a replica that write has not reached answers the version before it.
+// settleReads is how many reads in a row must miss what the resource's state and last write expect before a
+// refresh calls it drift: a replica a write has not reached answers the version before it, and an import or a
+// new provider instance cannot know how recent that write was.
 const settleReads = 3
 
 func (r *targetsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -305,9 +310,12 @@ func (r *targetsResource) Read(ctx context.Context, req resource.ReadRequest, re
 			clients.Explain("reading the "+m.configID+" authentication method configuration", permRead, err))
 		return
 	}
-	if _, recent := clients.WrittenRecently(ctx, req.Private); recent {
-		config = r.settle(ctx, m, change{add: in.targets()}, config)
+	last := recordedLastWrite(ctx, req.Private)
+	if ours := last.change(in.targets()); !ours.shownBy(config) {
+		config = r.settle(ctx, m, ours, config)
 	}
+	// What someone else undid is drift, and a later write must not wait for a replica to show it (lastWrite.seenIn).
+	resp.Diagnostics.Append(rememberLastWrite(ctx, resp.Private, last.seenIn(config))...)
 	// Targets someone removed leave the state, so the plan adds them again.
 	var present []attr.Value
 	for _, u := range in.users {
@@ -328,8 +336,8 @@ func (r *targetsResource) Read(ctx context.Context, req resource.ReadRequest, re
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// settle re-reads, 1 s and 2 s apart, a configuration that lacks targets the provider wrote recently, and returns
-// the first read that shows them, else the last.
+// settle re-reads, 1 s and 2 s apart, a configuration that does not show ours, and returns the first read that
+// shows it, else the last.
 func (r *targetsResource) settle(ctx context.Context, m method, ours change, config methodConfig) methodConfig {
 	for n := 1; n < settleReads && !ours.shownBy(config); n++ {
 		if !clients.Sleep(ctx, time.Duration(n)*time.Second) {
@@ -370,8 +378,8 @@ func (r *targetsResource) Update(ctx context.Context, req resource.UpdateRequest
 			ch.remove = append(ch.remove, t)
 		}
 	}
-	_, recent := clients.WrittenRecently(ctx, req.Private)
-	resp.Diagnostics.Append(r.write(ctx, plan, in, ch, recent, "Cannot update the emergency accounts' targets", &resp.State, resp.Private)...)
+	prior := recentWrite(ctx, req.Private, old.targets())
+	resp.Diagnostics.Append(r.write(ctx, plan, in, ch, prior, "Cannot update the emergency accounts' targets", &resp.State, resp.Private)...)
 }
 
 func containsTarget(list []target, t target) bool {
@@ -395,8 +403,8 @@ func (r *targetsResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	_, recent := clients.WrittenRecently(ctx, req.Private)
-	if _, _, err := applyChange(ctx, r.client, methods[in.method], change{remove: in.targets()}, nil, recent); err != nil {
+	prior := recentWrite(ctx, req.Private, in.targets())
+	if _, _, err := applyChange(ctx, r.client, methods[in.method], change{remove: in.targets()}, nil, prior); err != nil {
 		resp.Diagnostics.AddError("Cannot remove the emergency accounts' targets", err.Error())
 	}
 }

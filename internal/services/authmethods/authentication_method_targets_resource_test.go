@@ -574,3 +574,57 @@ func TestAccAuthMethodTargets_temporaryAccessPass(t *testing.T) {
 		t.Errorf("after destroy: %v", err)
 	}
 }
+
+// TestAuthMethodTargets_destroyWaitsForOwnUpdate: a destroy in a new provider instance reads, from a lagging
+// replica, the version before the resource's own update. The configuration has no version to tell it by, so the
+// provider must see that the read lacks what the update made true (its targets in, the ones it took out gone) and
+// wait: writing on that read would put back the targets the update took out. Once the replica catches up, only
+// the resource's targets leave.
+func TestAuthMethodTargets_destroyWaitsForOwnUpdate(t *testing.T) {
+	sim := acctest.Sim(t)
+	defer sim.SetKnobs(sim.Knobs())
+	u1, u2, g1, g2 := uuid.NewString(), uuid.NewString(), uuid.NewString(), uuid.NewString()
+	before := configNow(t, "Fido2")
+	others := targetsOf(before, "includeTargets")
+	with := func(ids ...string) []map[string]any {
+		out := slices.Clone(others)
+		for _, id := range ids {
+			kind, id, _ := strings.Cut(id, ":")
+			out = append(out, map[string]any{"targetType": kind, "id": id, "isRegistrationRequired": false})
+		}
+		return out
+	}
+	set := func(targets []map[string]any) {
+		t.Helper()
+		if err := sim.SetAuthMethodConfigFields("Fido2", map[string]any{"includeTargets": targets}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(with(user(u1), user(u2), group(g1))) // the create
+	set(with(user(u1), group(g2)))           // the update, which every read now misses
+	updatedAt := time.Now()
+	k := sim.Knobs()
+	k.StaleReadWindow, k.StaleReadRate = time.Hour, 1
+	sim.SetKnobs(k)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	err := authmethods.RemoveTargets(ctx, acctest.Client(t), "Fido2", []string{user(u1), group(g2)},
+		[]string{user(u1), group(g2)}, []string{user(u2), group(g1)}, updatedAt)
+	if err == nil || !strings.Contains(err.Error(), "did not show this resource's last change") {
+		t.Fatalf("destroy on a replica from before the update: error %v, want one saying it waited for the update to show", err)
+	}
+	if err := checkTargets(t, "Fido2", before, user(u1), group(g2))(nil); err != nil {
+		t.Fatalf("destroy wrote on the stale read: %v", err)
+	}
+
+	k.StaleReadRate = 0
+	sim.SetKnobs(k)
+	if err := authmethods.RemoveTargets(context.Background(), acctest.Client(t), "Fido2", []string{user(u1), group(g2)},
+		[]string{user(u1), group(g2)}, []string{user(u2), group(g1)}, updatedAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkTargets(t, "Fido2", before)(nil); err != nil {
+		t.Errorf("after destroy: %v", err)
+	}
+}

@@ -188,3 +188,36 @@ func TestIDRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestLastWriteExpectsWhatTheWriteMadeTrue: a read showing the version before the write does not show the record;
+// the read after it does; a refresh that settles on a read where someone else put a removed target back keeps
+// only what the read shows, so a later write does not wait for it.
+func TestLastWriteExpectsWhatTheWriteMadeTrue(t *testing.T) {
+	ours, removed := target{targetUser, ourUser}, target{targetGroup, ourGroup}
+	w := lastWriteOf(change{add: []target{ours}, remove: []target{removed}, enable: true})
+	var round lastWrite
+	b, _ := json.Marshal(w)
+	if err := json.Unmarshal(b, &round); err != nil || !reflect.DeepEqual(round, w) {
+		t.Fatalf("record %s does not round-trip: %v %v", b, round, err)
+	}
+	expect := w.change([]target{ours})
+	beforeWrite := fido2(t, otherTarget+`,{"targetType":"group","id":"`+ourGroup+`"}`)
+	afterWrite := fido2(t, otherTarget+`,{"targetType":"user","id":"`+ourUser+`"}`)
+	if expect.shownBy(beforeWrite) || !expect.shownBy(afterWrite) {
+		t.Errorf("shownBy: before the write %v, after it %v", expect.shownBy(beforeWrite), expect.shownBy(afterWrite))
+	}
+	prior := &priorWrite{change: expect, at: time.Now()}
+	if !prior.unseenBy(beforeWrite) || prior.unseenBy(afterWrite) {
+		t.Error("unseenBy disagrees with shownBy within the replication window")
+	}
+	if (&priorWrite{change: expect, at: time.Now().Add(-6 * time.Minute)}).unseenBy(beforeWrite) {
+		t.Error("a write beyond the replication window still waits for its replica")
+	}
+	if seen := w.seenIn(afterWrite); !reflect.DeepEqual(seen, w) {
+		t.Errorf("seenIn(after the write) = %v, want %v", seen, w)
+	}
+	readded := fido2(t, otherTarget+`,{"targetType":"user","id":"`+ourUser+`"},{"targetType":"group","id":"`+ourGroup+`"}`)
+	if seen := w.seenIn(readded); len(seen.Removed) != 0 || !seen.Enabled {
+		t.Errorf("seenIn(group put back) = %v, want the group dropped and enabled kept", seen)
+	}
+}

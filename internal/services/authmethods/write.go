@@ -38,19 +38,27 @@ func readFresh(ctx context.Context, c *clients.Client, m method) (methodConfig, 
 // answer the version before, so a read showing the version the write replaced is waited out; a read showing
 // neither means someone wrote over the change, and it is made again from that read.
 //
-// recentWrite says the resource's own last write is within clients.ReplicationWindow. A later provider instance
-// (the next terraform command) does not know the versions that write replaced, so a read that already seems to
-// show ch may be a replica from before it; such a read is confirmed by settleReads reads in all, 1 s and 2 s apart,
-// before nothing is written. Without it a destroy that read the version before its own create would leave the
-// targets in place.
-func applyChange(ctx context.Context, c *clients.Client, m method, ch change, check func(methodConfig) error, recentWrite bool) (methodConfig, bool, error) {
+// prior is the resource's own last write when it is recent (recentWrite): a later provider instance does not
+// know the versions that write replaced, so until a read shows what it made true, nothing is built on the read
+// (last_write.go says why). Without it a destroy that read the version before its own update would put back the
+// targets that update took out.
+func applyChange(ctx context.Context, c *clients.Client, m method, ch change, check func(methodConfig) error, prior *priorWrite) (methodConfig, bool, error) {
 	unlock := stateOf(c).configLocks.Lock(m.configID)
 	defer unlock()
-	wrote, throttled, confirmed := false, 0, 1
+	wrote, throttled := false, 0
+	var lagging time.Duration // the wait for a replica to show prior
 	for attempts := 0; attempts < maxAttempts; {
 		current, err := readFresh(ctx, c, m)
 		if err != nil {
 			return nil, wrote, fmt.Errorf("%s", clients.Explain("reading the "+m.configID+" authentication method configuration", permRead, err))
+		}
+		if !wrote && prior.unseenBy(current) {
+			if lagging = clients.Backoff.Next(lagging); !clients.Sleep(ctx, lagging) {
+				return nil, wrote, fmt.Errorf("the %s authentication method configuration still did not show this resource's last change, made %s ago, "+
+					"when the time allowed ran out: Entra's replicas had not caught up with it. Nothing was written; run the command again",
+					m.configID, time.Since(prior.at).Round(time.Second))
+			}
+			continue
 		}
 		if check != nil {
 			if err := check(current); err != nil {
@@ -58,13 +66,6 @@ func applyChange(ctx context.Context, c *clients.Client, m method, ch change, ch
 			}
 		}
 		body := ch.patchBody(current, m)
-		if body == nil && recentWrite && !wrote && confirmed < settleReads {
-			if !clients.Sleep(ctx, time.Duration(confirmed)*time.Second) {
-				return nil, wrote, ctx.Err()
-			}
-			confirmed++
-			continue
-		}
 		if body == nil {
 			return current, wrote, nil
 		}
