@@ -117,8 +117,8 @@ const (
 
 var badInputs = []badInput{
 	// breakglass_account
-	{account, "empty display name", map[string]any{"display_name": ""}, at("display_name"), "it is empty or only white space"},
-	{account, "blank display name", map[string]any{"display_name": " \t "}, at("display_name"), "Blank value"},
+	{account, "empty display name", map[string]any{"display_name": ""}, at("display_name"), "must not be empty or only white space"},
+	{account, "blank display name", map[string]any{"display_name": " \t "}, at("display_name"), "must not be empty or only white space"},
 	{account, "UPN without @", map[string]any{"user_principal_name": "ops7k2m.contoso.com"}, at("user_principal_name"), "it needs the form local@domain"},
 	{account, "UPN with two @", map[string]any{"user_principal_name": "ops@7k2m@contoso.com"}, at("user_principal_name"), `it has 2 "@" characters`},
 	{account, "UPN with accented letter", map[string]any{"user_principal_name": "opé@contoso.com"}, at("user_principal_name"), "which Entra does not accept"},
@@ -156,7 +156,7 @@ var badInputs = []badInput{
 	{pim, "role and role id", map[string]any{"role_definition_id": "62e90394-69f5-4237-9190-012177145e10"}, at("role"), "Exactly one of these attributes must be configured: [role,role_definition_id]"},
 	{pim, "neither role nor role id", map[string]any{"role": nil}, nil, "Exactly one of these attributes must be configured: [role,role_definition_id]"},
 	{pim, "relative directory scope", map[string]any{"directory_scope_id": "administrativeUnits/" + guid2}, at("directory_scope_id"), `must start with "/"`},
-	{pim, "blank justification", map[string]any{"justification": "   "}, at("justification"), "must not be empty"},
+	{pim, "blank justification", map[string]any{"justification": "   "}, at("justification"), "must not be empty or only white space"},
 	{pim, "unknown assignment method", map[string]any{"assignment_method": "eligible"}, at("assignment_method"), `value must be one of: ["pim" "direct"]`},
 
 	// breakglass_ca_policy_exclusion
@@ -215,11 +215,11 @@ var badInputs = []badInput{
 
 	// breakglass_temporary_access_pass_request and the ephemeral breakglass_temporary_access_pass
 	{tapRequest, "user principal name instead of id", map[string]any{"user_id": "ops@contoso.onmicrosoft.com"}, at("user_id"), "must be an object id"},
-	{tapRequest, "blank version", map[string]any{"version": " "}, at("version"), "Blank value"},
+	{tapRequest, "blank version", map[string]any{"version": " "}, at("version"), "must not be empty or only white space"},
 	{tapRequest, "lifetime of 5 minutes", map[string]any{"lifetime_in_minutes": 5}, at("lifetime_in_minutes"), "value must be between 10 and 43200, got: 5"},
 	{tapRequest, "lifetime above 30 days", map[string]any{"lifetime_in_minutes": 43201}, at("lifetime_in_minutes"), "value must be between 10 and 43200, got: 43201"},
 	// resource breakglass_restricted_management_unit
-	{unit, "blank display name", map[string]any{"display_name": "  "}, at("display_name"), "give it a visible name"},
+	{unit, "blank display name", map[string]any{"display_name": "  "}, at("display_name"), "must not be empty or only white space"},
 	{unit, "no members", map[string]any{"member_user_ids": []any{}}, at("member_user_ids"), "set must contain at least 1 elements"},
 	{unit, "member by user principal name", map[string]any{"member_user_ids": []any{"ops@contoso.onmicrosoft.com"}}, at("member_user_ids", "ops@contoso.onmicrosoft.com"), "must be an object id (GUID)"},
 	{unit, "manager by user principal name", map[string]any{"manager_principal_id": "ops@contoso.onmicrosoft.com"}, at("manager_principal_id"), "must be an object id (GUID)"},

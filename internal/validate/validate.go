@@ -30,3 +30,13 @@ func ObjectID() validator.String {
 func RoleTemplateID() validator.String {
 	return stringvalidator.RegexMatches(guidPattern, "must be a role template id (GUID)")
 }
+
+// notBlankPattern matches a string with something other than white space in it: a character outside what
+// unicode.IsSpace (so strings.TrimSpace) counts as white space, which Go's \s alone (ASCII) is not.
+var notBlankPattern = regexp.MustCompile(`[^\t\n\v\f\r \x{85}\p{Z}]`)
+
+// NotBlank rejects empty and white-space-only strings: Entra refuses them as display names, and as a version or a
+// justification they say nothing.
+func NotBlank() validator.String {
+	return stringvalidator.RegexMatches(notBlankPattern, "must not be empty or only white space")
+}

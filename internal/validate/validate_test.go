@@ -34,3 +34,28 @@ func TestGUIDValidators(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNotBlank: accepts exactly the values with something other than white space (as strings.TrimSpace sees
+// it, non-breaking and ideographic spaces included), whatever is around it, and names the attribute otherwise.
+func FuzzNotBlank(f *testing.F) {
+	for _, s := range []string{"", " ", "\t\n\v", "\u00a0", "\u0085", "\u3000", "\u2028", "x", " x ", "\xff", "Contoso Operations 2"} {
+		f.Add(s)
+	}
+	accepts := func(t *testing.T, value string) bool {
+		var resp validator.StringResponse
+		NotBlank().ValidateString(context.Background(), validator.StringRequest{Path: path.Root("display_name"), ConfigValue: types.StringValue(value)}, &resp)
+		if resp.Diagnostics.HasError() && !strings.Contains(resp.Diagnostics[0].Detail(), "display_name must not be empty or only white space") {
+			t.Fatalf("%q: %s", value, resp.Diagnostics[0].Detail())
+		}
+		return !resp.Diagnostics.HasError()
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		ok := accepts(t, value)
+		if want := strings.TrimSpace(value) != ""; ok != want {
+			t.Fatalf("%q: accepted %t, want %t", value, ok, want)
+		}
+		if ok && !accepts(t, " "+value+"\t") {
+			t.Fatalf("accepts %q but not with white space around it", value)
+		}
+	})
+}

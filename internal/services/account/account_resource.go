@@ -26,6 +26,7 @@ import (
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
+	"github.com/entra-breakglass/terraform-provider-breakglass/internal/validate"
 )
 
 var (
@@ -94,7 +95,7 @@ func (r *accountResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"display_name": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The display name. Microsoft advises a name that does not reveal the account's purpose.",
-				Validators:          []validator.String{NotBlank()},
+				Validators:          []validator.String{validate.NotBlank()},
 			},
 			"user_principal_name": schema.StringAttribute{
 				Optional: true,

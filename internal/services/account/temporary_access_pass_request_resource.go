@@ -94,7 +94,7 @@ func (r *tapRequestResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Required: true,
 				MarkdownDescription: "Any value; change it to request a new pass (for example the date of the next key " +
 					"registration). Tie the custodian's `value_wo_version` to it.",
-				Validators:    []validator.String{NotBlank()},
+				Validators:    []validator.String{validate.NotBlank()},
 				PlanModifiers: replace,
 			},
 			"lifetime_in_minutes": schema.Int64Attribute{

@@ -286,20 +286,6 @@ func hexProblem(value, what string, wantLength int) string {
 	return ""
 }
 
-// NotBlank rejects empty and white-space-only strings, which Entra would refuse as a display name.
-func NotBlank() validator.String {
-	return stringRule{
-		description: "must not be empty or only white space",
-		summary:     "Blank value",
-		check: func(value string) string {
-			if strings.TrimSpace(value) == "" {
-				return "it is empty or only white space: give it a visible name"
-			}
-			return ""
-		},
-	}
-}
-
 // revealingNameParts are words that mark an account as privileged or as the emergency way in.
 var revealingNameParts = regexp.MustCompile(`(?i)admin|break[ ._-]?glass|emergency|bg-`)
 

@@ -117,23 +117,6 @@ func FuzzCertificateUserID(f *testing.F) {
 	})
 }
 
-// FuzzNotBlank: accepts exactly the values with something other than white space, whatever is around it.
-func FuzzNotBlank(f *testing.F) {
-	for _, s := range []string{"", " ", "\t\n", "\u00a0", "\u3000", "x", " x ", "\xff"} {
-		f.Add(s)
-	}
-	v := NotBlank()
-	f.Fuzz(func(t *testing.T, name string) {
-		ok := consistent(t, v, name)
-		if want := strings.TrimSpace(name) != ""; ok != want {
-			t.Fatalf("%q: accepted %t, want %t", name, ok, want)
-		}
-		if ok && !consistent(t, v, " "+name+"\t") {
-			t.Fatalf("accepts %q but not with white space around it", name)
-		}
-	})
-}
-
 // FuzzNeutralNameWarning: the warning depends on the name alone and ignores case, since directory searches do.
 func FuzzNeutralNameWarning(f *testing.F) {
 	for _, s := range []string{"ops-7k2m", "admin", "BreakGlass", "break.glass", "EMERGENCY-01", "bg-01", "x\u212ag"} {

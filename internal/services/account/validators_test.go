@@ -156,18 +156,6 @@ func TestValidateCertificateUserID(t *testing.T) {
 	})
 }
 
-func TestValidateNotBlank(t *testing.T) {
-	t.Parallel()
-	runValidatorCases(t, NotBlank(), path.Root("display_name"), "Blank value", map[string]validatorCase{
-		"null":          {value: types.StringNull()},
-		"name":          valid("Contoso Operations 2"),
-		"inner spaces":  valid(" a b "),
-		"empty":         invalid("", "empty or only white space"),
-		"spaces":        invalid("   ", "empty or only white space"),
-		"tabs and NBSP": invalid("\t\u00a0\n", "empty or only white space"),
-	})
-}
-
 func TestValidateNeutralNameWarning(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

@@ -23,7 +23,6 @@ import (
 
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/clients"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/helpers"
-	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/account"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/services/rolemanagement"
 	"github.com/entra-breakglass/terraform-provider-breakglass/internal/validate"
 )
@@ -113,12 +112,12 @@ func (r *restrictedUnitResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"display_name": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The unit's display name.",
-				Validators:          []validator.String{account.NotBlank()},
+				Validators:          []validator.String{validate.NotBlank()},
 			},
 			"description": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "The unit's description.",
-				Validators:          []validator.String{account.NotBlank()},
+				Validators:          []validator.String{validate.NotBlank()},
 			},
 			"is_member_management_restricted": schema.BoolAttribute{
 				Computed: true,

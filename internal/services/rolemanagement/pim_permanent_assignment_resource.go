@@ -117,7 +117,7 @@ func (r *pimAssignmentResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Computed:            true,
 				Default:             stringdefault.StaticString(defaultJustification),
 				MarkdownDescription: "The reason recorded with the PIM request and in the audit log.",
-				Validators:          []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must not be empty")},
+				Validators:          []validator.String{validate.NotBlank()},
 			},
 			"assignment_method": schema.StringAttribute{
 				Optional: true,
