@@ -1,6 +1,7 @@
 package posture
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -75,12 +76,12 @@ func targets(cfg methodConfig, id string, groups []string, groupsKnown bool) (ye
 	return true, "", false
 }
 
-// allowedPasskeyTypes are the passkey types the tenant's passkey profiles allow an account: the profiles its
-// include targets allow (allowedPasskeyProfiles), or the default profile when they name none. nil: the tenant has
-// no passkey profiles, so the policy does not restrict the type.
-func allowedPasskeyTypes(p *methodPolicy, id string, groups []string) (types []string, profiles []string) {
+// applicableProfiles are the passkey profiles that apply to an account: those its include targets allow
+// (allowedPasskeyProfiles), or the default profile when they name none. nil: the tenant has no passkey profiles, so
+// they restrict neither the passkey type nor the keys.
+func applicableProfiles(p *methodPolicy, id string, groups []string) []passkeyProfile {
 	if len(p.PasskeyProfiles) == 0 {
-		return nil, nil
+		return nil
 	}
 	var ids []string
 	for _, t := range p.FIDO2.Include {
@@ -91,23 +92,34 @@ func allowedPasskeyTypes(p *methodPolicy, id string, groups []string) (types []s
 	if len(ids) == 0 && p.DefaultPasskeyProfile != "" {
 		ids = []string{p.DefaultPasskeyProfile}
 	}
-	types = []string{}
+	out := []passkeyProfile{}
 	for _, profile := range p.PasskeyProfiles {
 		if helpers.ContainsFold(ids, profile.ID) {
-			profiles = append(profiles, fmt.Sprintf("%q", profile.Name))
-			for _, t := range strings.Split(profile.PasskeyTypes, ",") {
-				types = appendUnique(types, strings.TrimSpace(t))
-			}
+			out = append(out, profile)
 		}
 	}
-	return types, profiles
+	return out
 }
 
-// usableKeys counts the account's FIDO2 keys of a passkey type its passkey profiles allow (every key when the tenant
-// has no passkey profiles), and the others, with the allowed types and the profiles' names for the detail. A key
-// whose passkeyType Graph leaves empty is counted as device-bound rather than failing an account on an unknown.
-func usableKeys(f *facts, id string, groups []string) (keys, other int, types, profiles []string) {
-	types, profiles = allowedPasskeyTypes(f.MethodPolicy, id, groups)
+func (p passkeyProfile) allowsType(passkeyType string) bool {
+	return slices.ContainsFunc(strings.Split(p.PasskeyTypes, ","), func(t string) bool { return strings.TrimSpace(t) == passkeyType })
+}
+
+// keyCount is an account's FIDO2 keys sorted by whether the policy lets it sign in with them.
+type keyCount struct {
+	usable     int
+	wrongType  int // of a passkey type no applicable profile allows
+	restricted int // of an allowed type but a model (AAGUID) the key restrictions exclude
+	aaguids    []string
+}
+
+// usableKeys sorts the account's FIDO2 keys: usable when some applicable passkey profile (any, when the tenant has
+// none) allows both the key's passkey type and its AAGUID, and the configuration's own key restrictions allow the
+// AAGUID too. A key whose passkeyType Graph leaves empty is counted as device-bound rather than failing an account
+// on an unknown.
+func usableKeys(f *facts, id string, groups []string) keyCount {
+	profiles := applicableProfiles(f.MethodPolicy, id, groups)
+	var n keyCount
 	for _, m := range f.Methods[strings.ToLower(id)] {
 		if m.Type != "fido2AuthenticationMethod" {
 			continue
@@ -116,13 +128,32 @@ func usableKeys(f *facts, id string, groups []string) (keys, other int, types, p
 		if passkeyType == "" {
 			passkeyType = "deviceBound"
 		}
-		if types == nil || slices.Contains(types, passkeyType) {
-			keys++
-		} else {
-			other++
+		typed := profiles == nil || slices.ContainsFunc(profiles, func(p passkeyProfile) bool { return p.allowsType(passkeyType) })
+		permitted := f.MethodPolicy.FIDO2KeyRestrictions.permits(m.AAGUID) && (profiles == nil ||
+			slices.ContainsFunc(profiles, func(p passkeyProfile) bool { return p.allowsType(passkeyType) && p.KeyRestrictions.permits(m.AAGUID) }))
+		switch {
+		case !typed:
+			n.wrongType++
+		case !permitted:
+			n.restricted++
+			n.aaguids = appendUnique(n.aaguids, cmp.Or(m.AAGUID, "none"))
+		default:
+			n.usable++
 		}
 	}
-	return keys, other, types, profiles
+	return n
+}
+
+// profileSummary names the applicable profiles and the passkey types they allow, for the detail.
+func profileSummary(profiles []passkeyProfile) (names, types string) {
+	var n, t []string
+	for _, p := range profiles {
+		n = append(n, fmt.Sprintf("%q", p.Name))
+		for _, pt := range strings.Split(p.PasskeyTypes, ",") {
+			t = appendUnique(t, strings.TrimSpace(pt))
+		}
+	}
+	return strings.Join(n, ", "), strings.Join(t, ", ")
 }
 
 // minFIDO2Keys: one lost or broken key must not lock the account out.
@@ -152,15 +183,19 @@ func checkMethodPolicyAllows(f *facts) Check {
 			fido2Unresolved = true
 		}
 		if fido2 && !fido2Unresolved {
-			keys, other, types, profiles := usableKeys(f, a.ID, groups)
-			if keys >= minFIDO2Keys {
-				ok = append(ok, fmt.Sprintf("%s: FIDO2, %d keys", a.name(), keys))
+			keys := usableKeys(f, a.ID, groups)
+			if keys.usable >= minFIDO2Keys {
+				ok = append(ok, fmt.Sprintf("%s: FIDO2, %d keys", a.name(), keys.usable))
 				continue
 			}
-			problem = fmt.Sprintf("FIDO2 is enabled for it but %d usable key(s) are registered (two or more needed)", keys)
-			if other > 0 {
-				problem += fmt.Sprintf(", and %d key(s) of a passkey type its passkey profile(s) %s do not allow (only %s)", other,
-					strings.Join(profiles, ", "), strings.Join(types, ", "))
+			problem = fmt.Sprintf("FIDO2 is enabled for it but %d usable key(s) are registered (two or more needed)", keys.usable)
+			if keys.wrongType > 0 {
+				names, types := profileSummary(applicableProfiles(f.MethodPolicy, a.ID, groups))
+				problem += fmt.Sprintf(", and %d key(s) of a passkey type its passkey profile(s) %s do not allow (only %s)", keys.wrongType, names, types)
+			}
+			if keys.restricted > 0 {
+				problem += fmt.Sprintf(", and %d key(s) the FIDO2 key restrictions do not allow (AAGUID %s): they can no longer sign in",
+					keys.restricted, strings.Join(keys.aaguids, ", "))
 			}
 		}
 		if x509Unresolved || fido2Unresolved {
@@ -173,7 +208,8 @@ func checkMethodPolicyAllows(f *facts) Check {
 	case len(problems) > 0:
 		return newCheck(CheckMethodPolicyAllows, StatusFail, problems.String()+". Enable FIDO2 (passkeys) or certificate-based "+
 			"authentication for the accounts in the authentication methods policy (include them directly or through a group, and "+
-			"keep them out of excludeTargets), and register at least two device-bound FIDO2 keys per account.")
+			"keep them out of excludeTargets), and register at least two device-bound FIDO2 keys per account, of models (AAGUIDs) the "+
+			"key restrictions of the configuration and of the accounts' passkey profiles allow.")
 	case len(unresolved) > 0:
 		why := f.MemberOfGap
 		if why == "" {

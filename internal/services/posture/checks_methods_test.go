@@ -1,6 +1,7 @@
 package posture
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -37,6 +38,13 @@ func TestCheckPhishingResistantOnly(t *testing.T) {
 	expect(t, checkPhishingResistantOnly(f), StatusFail, idB+": has email")
 }
 
+// AAGUIDs of two authenticator models (FIDO Alliance metadata service): YubiKey 5 Series with NFC and a Feitian
+// ePass FIDO2 key.
+const (
+	yubiKey = "2fc0579f-8113-47ea-b116-bb5a8db9202a"
+	feitian = "833b721a-ff5f-4d00-bb2e-bdda3ec01e29"
+)
+
 func TestCheckMethodPolicyAllows(t *testing.T) {
 	expect(t, checkMethodPolicyAllows(healthy()), StatusPass, "ops7k2m@contoso.onmicrosoft.com: FIDO2, 2 keys")
 
@@ -66,6 +74,30 @@ func TestCheckMethodPolicyAllows(t *testing.T) {
 			f.MethodPolicy.DefaultPasskeyProfile = "p-0"
 			f.Methods[idA][1].PasskeyType = "synced"
 		}, StatusPass, nil},
+		{"a key restriction added after the keys were registered", func(f *facts) {
+			f.Methods[idA][1].AAGUID, f.Methods[idA][2].AAGUID = yubiKey, feitian
+			f.MethodPolicy.FIDO2KeyRestrictions = &keyRestrictions{IsEnforced: true, EnforcementType: "allow", AAGUIDs: []string{strings.ToUpper(yubiKey)}}
+		}, StatusFail, []string{"ops7k2m@contoso.onmicrosoft.com: FIDO2 is enabled for it but 1 usable key(s) are registered",
+			"1 key(s) the FIDO2 key restrictions do not allow (AAGUID " + feitian + "): they can no longer sign in", "of models (AAGUIDs)"}},
+		{"an allow list fails a key Graph gives no AAGUID for", func(f *facts) {
+			f.MethodPolicy.FIDO2KeyRestrictions = &keyRestrictions{IsEnforced: true, EnforcementType: "allow", AAGUIDs: []string{yubiKey}}
+		}, StatusFail, []string{"2 key(s) the FIDO2 key restrictions do not allow (AAGUID none)"}},
+		{"a block list of other models", func(f *facts) {
+			f.MethodPolicy.FIDO2KeyRestrictions = &keyRestrictions{IsEnforced: true, EnforcementType: "block", AAGUIDs: []string{feitian}}
+			f.Methods[idA][1].AAGUID = yubiKey
+		}, StatusPass, nil},
+		{"restrictions that are not enforced", func(f *facts) {
+			f.MethodPolicy.FIDO2KeyRestrictions = &keyRestrictions{EnforcementType: "allow", AAGUIDs: []string{feitian}}
+		}, StatusPass, nil},
+		{"the passkey profile's key restrictions", func(f *facts) {
+			f.MethodPolicy.PasskeyProfiles = []passkeyProfile{{ID: "p-0", Name: "Default", PasskeyTypes: "deviceBound",
+				KeyRestrictions: &keyRestrictions{IsEnforced: true, EnforcementType: "block", AAGUIDs: []string{feitian}}}}
+			f.MethodPolicy.DefaultPasskeyProfile = "p-0"
+			f.Methods[idB][0].AAGUID, f.Methods[idB][1].AAGUID = feitian, yubiKey
+		}, StatusFail, []string{"ops9q4x@contoso.onmicrosoft.com: FIDO2 is enabled for it but 1 usable key(s)", "(AAGUID " + feitian + ")"}},
+		{"an enforcement type the check does not know", func(f *facts) {
+			f.MethodPolicy.FIDO2KeyRestrictions = &keyRestrictions{IsEnforced: true, EnforcementType: "unknownFutureValue"}
+		}, StatusFail, []string{"key restrictions do not allow"}},
 		{"certificate instead of keys", func(f *facts) {
 			f.MethodPolicy.X509.Enabled = true
 			f.Methods[idA] = nil

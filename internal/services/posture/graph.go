@@ -345,6 +345,7 @@ func readAccountsAndMethodPolicy(ctx context.Context, c *clients.Client, ids []s
 type authMethod struct {
 	Type        string // the @odata.type without "#microsoft.graph.", e.g. phoneAuthenticationMethod
 	PasskeyType string // FIDO2: deviceBound or synced; "" when Graph does not say
+	AAGUID      string // FIDO2: the authenticator's model, which key restrictions allow or block
 	// Temporary Access Pass: isUsable, and when it stops being valid (startDateTime + lifetimeInMinutes).
 	Usable bool
 	Ends   *time.Time
@@ -357,6 +358,7 @@ func parseMethods(body []byte) ([]authMethod, error) {
 		Value []struct {
 			Type              string     `json:"@odata.type"`
 			PasskeyType       string     `json:"passkeyType"`
+			AAGUID            string     `json:"aaGuid"`
 			IsUsable          bool       `json:"isUsable"`
 			StartDateTime     *time.Time `json:"startDateTime"`
 			LifetimeInMinutes int        `json:"lifetimeInMinutes"`
@@ -367,7 +369,7 @@ func parseMethods(body []byte) ([]authMethod, error) {
 	}
 	out := make([]authMethod, 0, len(page.Value))
 	for _, m := range page.Value {
-		am := authMethod{Type: strings.TrimPrefix(m.Type, "#microsoft.graph."), PasskeyType: m.PasskeyType, Usable: m.IsUsable}
+		am := authMethod{Type: strings.TrimPrefix(m.Type, "#microsoft.graph."), PasskeyType: m.PasskeyType, AAGUID: m.AAGUID, Usable: m.IsUsable}
 		if m.StartDateTime != nil {
 			end := m.StartDateTime.Add(time.Duration(m.LifetimeInMinutes) * time.Minute)
 			am.Ends = &end
@@ -439,11 +441,38 @@ type methodTarget struct {
 	AllowedPasskeyProfiles []string `json:"allowedPasskeyProfiles"`
 }
 
-// passkeyProfile is a FIDO2 passkey profile: which passkey types a targeted user may use.
+// passkeyProfile is a FIDO2 passkey profile: which passkey types, and which keys by AAGUID, a targeted user may
+// use.
 type passkeyProfile struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	PasskeyTypes string `json:"passkeyTypes"` // flags: "deviceBound", "synced" or "deviceBound,synced"
+	ID              string           `json:"id"`
+	Name            string           `json:"name"`
+	PasskeyTypes    string           `json:"passkeyTypes"` // flags: "deviceBound", "synced" or "deviceBound,synced"
+	KeyRestrictions *keyRestrictions `json:"keyRestrictions"`
+}
+
+// keyRestrictions is fido2KeyRestrictions: when enforced, only the listed AAGUIDs (allow) or all but them (block)
+// may be used. Microsoft Entra "Enable passkeys (FIDO2)": a key registered before a restriction that now excludes
+// it can no longer be used to sign in.
+type keyRestrictions struct {
+	IsEnforced      bool     `json:"isEnforced"`
+	EnforcementType string   `json:"enforcementType"` // allow, block (unknownFutureValue)
+	AAGUIDs         []string `json:"aaGuids"`
+}
+
+// permits reports whether a key with this AAGUID may be used. A key without an AAGUID fails an allow list (nothing
+// shows it is listed); an enforcement type other than allow or block permits nothing, as the check cannot tell.
+func (r *keyRestrictions) permits(aaguid string) bool {
+	if r == nil || !r.IsEnforced {
+		return true
+	}
+	listed := aaguid != "" && helpers.ContainsFold(r.AAGUIDs, aaguid)
+	switch r.EnforcementType {
+	case "allow":
+		return listed
+	case "block":
+		return !listed
+	}
+	return false
 }
 
 // methodPolicy is what the checks need of the authentication methods policy.
@@ -451,6 +480,10 @@ type methodPolicy struct {
 	FIDO2, X509           methodConfig
 	PasskeyProfiles       []passkeyProfile
 	DefaultPasskeyProfile string
+	// FIDO2KeyRestrictions is the Fido2 configuration's own keyRestrictions, which the v1.0 CSDL deprecates for
+	// passkey profiles' (returned until 2027-10-15). Which one Entra applies when both are set is not documented,
+	// so a key must pass both.
+	FIDO2KeyRestrictions *keyRestrictions
 }
 
 // readMethodPolicy decodes the authentication methods policy with its configurations inline. JSON, not the SDK's
@@ -472,6 +505,7 @@ func readMethodPolicy(r clients.BatchResponse, f *facts) error {
 			ExcludeTargets        []methodTarget   `json:"excludeTargets"`
 			PasskeyProfiles       []passkeyProfile `json:"passkeyProfiles"`
 			DefaultPasskeyProfile string           `json:"defaultPasskeyProfile"`
+			KeyRestrictions       *keyRestrictions `json:"keyRestrictions"`
 		} `json:"authenticationMethodConfigurations"`
 	}
 	if err := json.Unmarshal(r.Body, &policy); err != nil {
@@ -486,6 +520,7 @@ func readMethodPolicy(r clients.BatchResponse, f *facts) error {
 		switch strings.ToLower(cfg.ID) {
 		case "fido2":
 			p.FIDO2, p.PasskeyProfiles, p.DefaultPasskeyProfile = mc, cfg.PasskeyProfiles, cfg.DefaultPasskeyProfile
+			p.FIDO2KeyRestrictions = cfg.KeyRestrictions
 		case "x509certificate":
 			p.X509 = mc
 		}

@@ -523,6 +523,26 @@ data "breakglass_posture" "this" {
 					detail(this, "method_policy_allows", `^`+upn(1)+`: FIDO2 is enabled for it but 1 usable key\(s\) are registered \(two or more needed\), and 1 key\(s\) of a passkey type its passkey profile\(s\) "Emergency keys" do not allow \(only deviceBound\)`),
 				),
 			},
+			{
+				// The emergency profile now allows one key model only, which is not the one the first account
+				// registered: its keys stay registered but can no longer sign in.
+				PreConfig: func() {
+					fido2, _ := sim.AuthMethodConfig("Fido2")
+					profiles := slices.Clone(fido2["passkeyProfiles"].([]any))
+					emergency := maps.Clone(profiles[1].(map[string]any))
+					emergency["keyRestrictions"] = map[string]any{"isEnforced": true, "enforcementType": "allow", "aaGuids": []any{"833b721a-ff5f-4d00-bb2e-bdda3ec01e29"}}
+					profiles[1] = emergency
+					if err := sim.SetAuthMethodConfigFields("Fido2", map[string]any{"passkeyProfiles": profiles}); err != nil {
+						t.Fatal(err)
+					}
+					acctest.WaitOutReplication()
+				},
+				Config: config,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(this, "check_statuses.method_policy_allows", "fail"),
+					detail(this, "method_policy_allows", `^`+upn(0)+`: FIDO2 is enabled for it but 0 usable key\(s\) are registered \(two or more needed\), and 2 key\(s\) the FIDO2 key restrictions do not allow \(AAGUID 2fc0579f-8113-47ea-b116-bb5a8db9202a\): they can no longer sign in`),
+				),
+			},
 		},
 	})
 }
