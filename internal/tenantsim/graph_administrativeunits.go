@@ -43,6 +43,11 @@ import (
 //     permission (the harsher reading: the doc names no other way).
 //   - Only users, devices and security groups can be members of a restricted unit (the doc's table); Microsoft 365
 //     and mail-enabled groups are refused.
+//
+// Replication: a new unit is unknown for Knobs.ReplicationDelay, as a new user or group is: reads, updates,
+// members and role assignments scoped to it answer 404 Request_ResourceNotFound, and lists leave it out. azuread's
+// administrative unit resource PATCHes a new unit until it stops answering 404 ("Timed out whilst waiting for new
+// ... to be replicated in Azure AD", internal/services/administrativeunits/administrative_unit_resource.go).
 
 var (
 	auReadRoles  = anyOf{"AdministrativeUnit.Read.All", "AdministrativeUnit.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
@@ -83,9 +88,12 @@ var (
 
 // auRecord is one administrative unit and its direct members (lower-case object ids).
 type auRecord struct {
-	data    map[string]any
-	members []string
+	data      map[string]any
+	members   []string
+	visibleAt time.Time // replication delay: unknown to every request until then
 }
+
+func (a *auRecord) visible(now time.Time) bool { return !now.Before(a.visibleAt) }
 
 func (a *auRecord) id() string         { s, _ := a.data["id"].(string); return s }
 func (a *auRecord) restricted() bool   { b, _ := a.data["isMemberManagementRestricted"].(bool); return b }
@@ -159,10 +167,11 @@ func (d *directory) holdsRoleAt(principalID, scope string, roleIDs []string, now
 	return false
 }
 
-// auScopeExists reports whether a directory scope names an existing administrative unit.
-func (d *directory) auScopeExists(scope string) bool {
+// auScopeExists reports whether a directory scope names an administrative unit that has replicated by now.
+func (d *directory) auScopeExists(scope string, now time.Time) bool {
 	id, ok := strings.CutPrefix(scope, "/administrativeUnits/")
-	return ok && d.aus.unit(id) != nil
+	a := d.aus.unit(id)
+	return ok && a != nil && a.visible(now)
 }
 
 // checkAUBody validates a create or update body against the writable properties.
@@ -192,7 +201,7 @@ func (s *Server) liveAU(id string) (*auRecord, *graphError) {
 		return nil, gerr
 	}
 	a := s.dir.aus.unit(id)
-	if a == nil {
+	if a == nil || !a.visible(time.Now()) {
 		return nil, resourceNotFound(id)
 	}
 	return a, nil
@@ -203,8 +212,11 @@ func (s *Server) listAUs(w http.ResponseWriter, r *http.Request, _ []string) *gr
 	s.dir.mu.RLock()
 	defer s.dir.mu.RUnlock()
 	items := make([]map[string]any, 0, len(s.dir.aus.order))
+	now := time.Now()
 	for _, a := range s.dir.aus.all() {
-		items = append(items, a.data)
+		if a.visible(now) {
+			items = append(items, a.data)
+		}
 	}
 	resp, gerr := s.collection(r, auSchema, auEntitySet, nil, nil, items)
 	return answer(w, resp, gerr)
@@ -249,7 +261,7 @@ func (s *Server) createAU(w http.ResponseWriter, r *http.Request, _ []string) *g
 		s.dir.mu.Unlock()
 		return badRequest(fmt.Sprintf("A tenant can hold at most %d restricted management administrative units.", maxRestrictedAUs))
 	}
-	a := &auRecord{data: data}
+	a := &auRecord{data: data, visibleAt: time.Now().Add(s.Knobs().ReplicationDelay)}
 	key := strings.ToLower(a.id())
 	s.dir.aus.byID[key] = a
 	s.dir.aus.order = append(s.dir.aus.order, key)

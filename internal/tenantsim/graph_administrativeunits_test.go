@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -242,4 +243,33 @@ func TestAddAuthMethod(t *testing.T) {
 	if err := srv.RemoveAuthMethod(FixtureTier0MemberID, oath); err == nil {
 		t.Fatal("removed twice")
 	}
+}
+
+// TestAdministrativeUnitReplication: a new unit is unknown until Knobs.ReplicationDelay has passed, to reads,
+// updates, members and role assignments scoped to it, as azuread's administrative unit resource waits out.
+func TestAdministrativeUnitReplication(t *testing.T) {
+	srv := startSim(t, Config{Knobs: Knobs{ReplicationDelay: time.Hour}})
+	c := mainGraphClient(t, srv)
+	sp, _ := srv.ServicePrincipalID(srv.Info().ClientID)
+	id := c.expect(http.StatusCreated, "POST", pathAUs, map[string]any{"displayName": "Region"})["id"].(string)
+	user := uuid.NewString()
+	if err := srv.AddUsers([]map[string]any{{"id": user, "displayName": "Ops", "userPrincipalName": "opsrepl@contoso.onmicrosoft.com",
+		"mailNickname": "opsrepl", "accountEnabled": true, "password": GeneratedUserPassword}}); err != nil {
+		t.Fatal(err)
+	}
+	c.expectError(http.StatusNotFound, "Request_ResourceNotFound", "GET", pathAUs+"/"+id, nil)
+	c.expectError(http.StatusNotFound, "Request_ResourceNotFound", "PATCH", pathAUs+"/"+id, map[string]any{"description": "x"})
+	c.expectError(http.StatusNotFound, "Request_ResourceNotFound", "POST", pathAUs+"/"+id+"/members/$ref", memberRef(user))
+	c.expectError(http.StatusNotFound, "Request_ResourceNotFound", "POST", "/v1.0/roleManagement/directory/roleAssignments", map[string]any{
+		"principalId": sp, "roleDefinitionId": PrivilegedAuthenticationAdministratorRoleID, "directoryScopeId": "/administrativeUnits/" + id})
+	if slices.ContainsFunc(valueList(c.expect(http.StatusOK, "GET", pathAUs, nil)), func(m map[string]any) bool { return m["id"] == id }) {
+		t.Error("the list shows a unit that has not replicated")
+	}
+
+	srv.SetKnobs(Knobs{})
+	srv.dir.mu.Lock()
+	srv.dir.aus.unit(id).visibleAt = time.Time{} // replicated
+	srv.dir.mu.Unlock()
+	c.expect(http.StatusOK, "GET", pathAUs+"/"+id, nil)
+	c.expect(http.StatusNoContent, "POST", pathAUs+"/"+id+"/members/$ref", memberRef(user))
 }

@@ -630,7 +630,7 @@ func (s *Server) createRoleAssignment(w http.ResponseWriter, r *http.Request, _ 
 		return resourceNotFound(roleID)
 	case !s.pimPrincipalKnown(principalID, now):
 		return resourceNotFound(fields["principalId"])
-	case scope != "/" && !s.dir.auScopeExists(scope):
+	case scope != "/" && !s.dir.auScopeExists(scope, now):
 		// The tenant and administrative units are the directory scopes served here (graph_administrativeunits.go).
 		return resourceNotFound(strings.TrimPrefix(scope, "/"))
 	}

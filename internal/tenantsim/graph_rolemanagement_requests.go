@@ -335,7 +335,7 @@ func (s *Server) createScheduleRequest(w http.ResponseWriter, r *http.Request, r
 	if !s.pimPrincipalKnown(principalID, now) {
 		return subjectNotFound()
 	}
-	if req.directoryScopeID != "/" && !s.dir.auScopeExists(req.directoryScopeID) {
+	if req.directoryScopeID != "/" && !s.dir.auScopeExists(req.directoryScopeID, now) {
 		// The tenant and its administrative units are the scopes served here (graph_administrativeunits.go); app
 		// objects are not.
 		return resourceNotFound(strings.TrimPrefix(req.directoryScopeID, "/"))

@@ -394,3 +394,36 @@ func TestAccRestrictedManagementUnit_othersMembersAndGroups(t *testing.T) {
 		},
 	))
 }
+
+// TestAccRestrictedManagementUnit_newUnitReplicating: a new unit, like a new user, stays unknown to Graph for a
+// few seconds (tenantsim's Knobs.ReplicationDelay at the production profile's 5 s): the manager's scoped role and
+// the members must wait for it rather than fail, the refresh after apply must not lose it, and no second unit
+// appears. Not parallel: it changes the simulated tenant's knobs and the provider identity's roles.
+func TestAccRestrictedManagementUnit_newUnitReplicating(t *testing.T) {
+	sim := acctest.Sim(t)
+	sp := managesUnits(t)
+	defer sim.SetKnobs(sim.Knobs())
+	k := sim.Knobs()
+	k.ReplicationDelay = tenantsim.Profiles["production"].ReplicationDelay
+	sim.SetKnobs(k)
+	nick := nickname()
+	resource.Test(t, testCase(t, resource.TestStep{
+		Config:           unitConfig(nick, "Ops "+nick, password(t), 1, fmt.Sprintf("manager_principal_id = %q", sp)),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		Check: resource.ComposeTestCheckFunc(
+			checkProtected(t, sp),
+			func(*terraform.State) error {
+				n := 0
+				for _, u := range sim.AdministrativeUnits() {
+					if u["displayName"] == "Emergency access Ops "+nick {
+						n++
+					}
+				}
+				if n != 1 {
+					return fmt.Errorf("%d units named for the account, want 1", n)
+				}
+				return nil
+			},
+		),
+	}))
+}
